@@ -1,0 +1,51 @@
+"""The ``ektp`` command line: the root app; each domain contributes its own commands."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ektp.regions.cli import app as regions_app
+from ektp.residents.cli import app as residents_app
+from ektp.runtime import Runtime, runtime_of
+from ektp.settings import get_settings
+
+app = typer.Typer(
+    name="ektp",
+    help="Run a city's e-KTP campaign: registry, planning, recording, cards, monitoring.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Database URL (default: EKTP_DATABASE_URL or a SQLite file)."),
+    ] = None,
+) -> None:
+    ctx.obj = Runtime(get_settings(database_url=db))
+
+
+@app.command("init")
+def init_command(ctx: typer.Context) -> None:
+    """Create or upgrade the database schema."""
+    from ektp.storage.migrate import current_revision, upgrade
+
+    runtime = runtime_of(ctx)
+    before = current_revision(runtime.engine)
+    upgrade(runtime.engine)
+    after = current_revision(runtime.engine)
+    typer.echo(f"schema at revision {after} (was {before or 'empty'})")
+
+
+app.add_typer(regions_app, name="regions", help="Kemendagri regions: load and show.")
+app.add_typer(residents_app, name="residents", help="The registry: import and generate.")
+
+
+def main() -> None:
+    """Run the command line."""
+    app()

@@ -1,0 +1,1 @@
+"""The Kemendagri area hierarchy and its RW/RT units."""

@@ -1,0 +1,33 @@
+"""Pydantic shapes of regions and their resident counts, as the CLI and API show them."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+
+class RegionCounts(BaseModel):
+    """A region (or RW/RT unit) with its resident and wajib KTP counts on one date."""
+
+    kode: str
+    nama: str
+    level: str
+    residents: int
+    wajib_ktp: int
+
+
+class RegionSummary(RegionCounts):
+    """A region with its direct children, as ``ektp regions show --json`` prints it."""
+
+    children: list[RegionCounts]
+
+
+class LoadResult(BaseModel):
+    """What ``regions load`` did."""
+
+    city: str
+    nama: str
+    edition: str
+    kecamatan: int
+    kelurahan: int
+    inserted: int
+    updated: int

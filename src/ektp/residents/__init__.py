@@ -1,0 +1,1 @@
+"""The population registry: NIK rules, eligibility, import, synthetic population."""

@@ -1,0 +1,114 @@
+"""Write batches of validated residents set-wise: one statement per batch, never row by row.
+
+SQLite gets ``executemany`` of an upsert; PostgreSQL gets ``COPY`` into a temporary staging
+table and one ``INSERT ... SELECT ... ON CONFLICT`` from it. Both run inside the caller's
+transaction, so a batch is stored whole or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from ektp.residents.records import RECORD_COLUMNS, ResidentRecord
+
+_COLUMNS = (*RECORD_COLUMNS, "updated_at")
+_COLUMN_LIST = ", ".join(_COLUMNS)
+_UPDATE_SET = ", ".join(f"{name} = excluded.{name}" for name in _COLUMNS if name != "nik")
+_UPSERT_SQL = (
+    f"INSERT INTO residents ({_COLUMN_LIST}) VALUES ({', '.join('?' for _ in _COLUMNS)}) "
+    f"ON CONFLICT (nik) DO UPDATE SET {_UPDATE_SET}"
+)
+_SQLITE_IN_CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """How many residents of a batch were new and how many replaced an existing NIK."""
+
+    imported: int
+    updated: int
+
+
+def ensure_rukun_tetangga(*, session: Session, units: set[tuple[str, int, int]]) -> None:
+    """Create the RT units (kode_kelurahan, rw, rt) that do not exist yet."""
+    if not units:
+        return
+    sql = (
+        "INSERT INTO rukun_tetangga (kode_kelurahan, rw, rt) VALUES (:k, :rw, :rt) "
+        "ON CONFLICT (kode_kelurahan, rw, rt) DO NOTHING"
+    )
+    session.execute(text(sql), [{"k": k, "rw": rw, "rt": rt} for k, rw, rt in sorted(units)])
+
+
+def mark_counts_stale(*, session: Session) -> None:
+    """Flag the region summary as out of date until the next refresh."""
+    session.execute(text("UPDATE registry_state SET stats_stale = :t WHERE id = 1"), {"t": True})
+
+
+def write_batch(
+    *, session: Session, records: Sequence[ResidentRecord], now: dt.datetime
+) -> WriteResult:
+    """Upsert ``records`` (NIKs unique within the batch) and their RT units; return the counts."""
+    if not records:
+        return WriteResult(0, 0)
+    ensure_rukun_tetangga(
+        session=session, units={(r.kode_kelurahan, r.rw, r.rt) for r in records}
+    )
+    mark_counts_stale(session=session)
+    if session.get_bind().dialect.name == "postgresql":
+        return _write_postgresql(session, records, now)
+    return _write_sqlite(session, records, now)
+
+
+def _write_sqlite(
+    session: Session, records: Sequence[ResidentRecord], now: dt.datetime
+) -> WriteResult:
+    connection = session.connection()
+    niks = [r.nik for r in records]
+    existing = 0
+    for start in range(0, len(niks), _SQLITE_IN_CHUNK):
+        chunk = niks[start : start + _SQLITE_IN_CHUNK]
+        placeholders = ",".join("?" for _ in chunk)
+        row = connection.exec_driver_sql(
+            f"SELECT count(*) FROM residents WHERE nik IN ({placeholders})", tuple(chunk)
+        ).one()
+        existing += int(row[0])
+    stamp = now.isoformat(sep=" ")
+    rows = [(*r[:5], r.tanggal_lahir.isoformat(), *r[6:], stamp) for r in records]
+    connection.exec_driver_sql(_UPSERT_SQL, rows)
+    return WriteResult(imported=len(records) - existing, updated=existing)
+
+
+_STAGING_DDL = """
+CREATE TEMPORARY TABLE IF NOT EXISTS resident_staging (
+    nik varchar(16), no_kk varchar(16), nama varchar(120), jenis_kelamin varchar(1),
+    tempat_lahir varchar(80), tanggal_lahir date, status_kawin varchar(12), agama varchar(40),
+    pekerjaan varchar(80), alamat varchar(200), kode_kelurahan varchar(13), rw smallint,
+    rt smallint, nik_warning varchar(200), updated_at timestamptz
+) ON COMMIT DELETE ROWS
+"""
+
+
+def _write_postgresql(
+    session: Session, records: Sequence[ResidentRecord], now: dt.datetime
+) -> WriteResult:
+    connection = session.connection()
+    connection.exec_driver_sql(_STAGING_DDL)
+    connection.exec_driver_sql("TRUNCATE resident_staging")
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    with raw.cursor() as cursor:  # type: ignore[attr-defined]
+        with cursor.copy(f"COPY resident_staging ({_COLUMN_LIST}) FROM STDIN") as copy:
+            for record in records:
+                copy.write_row((*record, now))
+        cursor.execute(
+            f"INSERT INTO residents ({_COLUMN_LIST}) SELECT {_COLUMN_LIST} FROM resident_staging "
+            f"ON CONFLICT (nik) DO UPDATE SET {_UPDATE_SET} RETURNING (xmax = 0)"
+        )
+        inserted = sum(1 for (was_insert,) in cursor.fetchall() if was_insert)
+    return WriteResult(imported=inserted, updated=len(records) - inserted)

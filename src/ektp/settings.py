@@ -1,0 +1,29 @@
+"""Runtime settings, read from the environment (prefix ``EKTP_``) when asked for, never at import."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SQLITE_PATH = Path("var") / "ektp.sqlite3"
+
+
+class Settings(BaseSettings):
+    """Settings for one process: database, secrets, web server."""
+
+    model_config = SettingsConfigDict(env_prefix="EKTP_", extra="ignore")
+
+    database_url: str = Field(default=f"sqlite:///{DEFAULT_SQLITE_PATH.as_posix()}")
+    # A random key per process logs everybody out on restart; production sets EKTP_SECRET_KEY.
+    secret_key: str = Field(default_factory=lambda: secrets.token_urlsafe(32))
+    secure_cookies: bool = False
+    default_language: str = "id"
+
+
+def get_settings(**overrides: object) -> Settings:
+    """Return settings from the environment, with explicit overrides (e.g. ``--db``) on top."""
+    clean = {key: value for key, value in overrides.items() if value is not None}
+    return Settings(**clean)  # type: ignore[arg-type]

@@ -1,0 +1,17 @@
+"""The complete schema: importing this module registers every domain's tables on ``Base``."""
+
+from __future__ import annotations
+
+from sqlalchemy import MetaData
+
+from ektp.auth import models as _auth_models
+from ektp.regions import models as _regions_models
+from ektp.residents import models as _residents_models
+from ektp.storage.base import Base
+
+_DOMAIN_MODELS = (_regions_models, _residents_models, _auth_models)
+
+
+def target_metadata() -> MetaData:
+    """Return the metadata holding every table of every domain."""
+    return Base.metadata
