@@ -1,0 +1,98 @@
+"""``ektp demo``: a ready Palembang 2011 on the configured database, then the web app."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import typer
+from sqlalchemy import func, select
+
+from ektp.runtime import Runtime, runtime_of
+
+DEMO_CITY = "16.71"
+DEMO_EDITION = "2016"
+DEMO_SCENARIO = "palembang-2011"
+DEMO_PASSWORD = "palembang2011"
+
+# One account per role; the areas are Palembang's: Ilir Timur II and its first kelurahan.
+DEMO_ACCOUNTS = (
+    ("admin", "Admin Dinas Dukcapil", "admin_kota", "16.71"),
+    ("camat.it2", "Operator Kecamatan Ilir Timur II", "operator_kecamatan", "16.71.06"),
+    ("lurah.it2", "Petugas Kelurahan (Ilir Timur II)", "petugas_kelurahan", None),
+    ("pusat", "Petugas Pusat Ditjen Dukcapil", "petugas_pusat", None),
+    ("pengamat", "Pengamat (Sekda)", "pengamat", "16.71"),
+)
+
+
+def prepare(runtime: Runtime, *, scale: float, seed: int, echo: bool = True) -> None:
+    """Create the schema, load Palembang, generate residents and demo accounts if missing."""
+    from ektp.auth import service as auth_service
+    from ektp.regions import service as regions_service
+    from ektp.residents.models import Resident
+    from ektp.residents.synthetic import run_generate
+    from ektp.storage.migrate import upgrade
+
+    say = typer.echo if echo else (lambda *_args, **_kwargs: None)
+    upgrade(runtime.engine)
+    with runtime.transaction() as session:
+        if regions_service.loaded_edition(session=session, city=DEMO_CITY) is None:
+            result = regions_service.load_city(session=session, city=DEMO_CITY, edition=DEMO_EDITION)
+            say(f"loaded {result.nama}: {result.kecamatan} kecamatan, {result.kelurahan} kelurahan")
+        residents = session.scalar(select(func.count()).select_from(Resident)) or 0
+    if residents == 0:
+        say(f"generating the demo population (scale {scale}, seed {seed})...")
+        report = run_generate(
+            runtime=runtime,
+            city=DEMO_CITY,
+            edition=DEMO_EDITION,
+            scenario=DEMO_SCENARIO,
+            scale=scale,
+            seed=seed,
+            out=None,
+            show_progress=echo,
+        )
+        summary = report.as_dict()
+        say(f"{summary['residents']} residents, {summary['wajib_ktp']} wajib KTP")
+    else:
+        say(f"registry already holds {residents} residents: keeping them")
+    with runtime.transaction() as session:
+        kelurahan = sorted(regions_service.kelurahan_codes(session=session, city="16.71.06"))
+        created = []
+        for username, full_name, role, area in DEMO_ACCOUNTS:
+            area = area or kelurahan[0]
+            if auth_service.get_user(session=session, username=username) is None:
+                auth_service.create_user(
+                    session=session,
+                    username=username,
+                    full_name=full_name,
+                    role=role,
+                    area_kode=area,
+                    password=DEMO_PASSWORD,
+                )
+                created.append(username)
+    say("demo accounts (password for all: " + DEMO_PASSWORD + "; for the demo only):")
+    for username, _full_name, role, area in DEMO_ACCOUNTS:
+        say(f"  {username:<10} {role:<20} {area or kelurahan[0]}")
+
+
+def demo_command(
+    ctx: typer.Context,
+    scale: Annotated[
+        float, typer.Option(help="Share of the full city (1.0 = 1.2 million wajib KTP).")
+    ] = 0.05,
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic population.")] = 7,
+    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the web app.")] = True,
+    host: Annotated[str, typer.Option(help="Address to serve on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8000,
+) -> None:
+    """Prepare the demo city (schema, Palembang 2011, residents, accounts) and serve it."""
+    runtime = runtime_of(ctx)
+    started = dt.datetime.now()
+    prepare(runtime, scale=scale, seed=seed)
+    typer.echo(f"ready in {(dt.datetime.now() - started).total_seconds():.1f} s")
+    if serve:
+        from ektp.web.cli import serve_app
+
+        typer.echo(f"serving at http://{host}:{port}  (Ctrl-C stops)")
+        serve_app(runtime.settings, host=host, port=port)
