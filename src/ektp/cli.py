@@ -6,10 +6,13 @@ from typing import Annotated
 
 import typer
 
+from ektp.auth.cli import app as users_app
+from ektp.demo import demo_command
 from ektp.regions.cli import app as regions_app
 from ektp.residents.cli import app as residents_app
 from ektp.runtime import Runtime, runtime_of
 from ektp.settings import get_settings
+from ektp.web.cli import serve_command
 
 app = typer.Typer(
     name="ektp",
@@ -27,7 +30,9 @@ def _root(
         typer.Option("--db", help="Database URL (default: EKTP_DATABASE_URL or a SQLite file)."),
     ] = None,
 ) -> None:
-    ctx.obj = Runtime(get_settings(database_url=db))
+    runtime = Runtime(get_settings(database_url=db))
+    ctx.obj = runtime
+    ctx.call_on_close(runtime.dispose)
 
 
 @app.command("init")
@@ -44,6 +49,9 @@ def init_command(ctx: typer.Context) -> None:
 
 app.add_typer(regions_app, name="regions", help="Kemendagri regions: load and show.")
 app.add_typer(residents_app, name="residents", help="The registry: import and generate.")
+app.add_typer(users_app, name="users", help="User accounts: create.")
+app.command("serve")(serve_command)
+app.command("demo")(demo_command)
 
 
 def main() -> None:

@@ -15,13 +15,14 @@ DEMO_EDITION = "2016"
 DEMO_SCENARIO = "palembang-2011"
 DEMO_PASSWORD = "palembang2011"
 
-# One account per role; the areas are Palembang's: Ilir Timur II and its first kelurahan.
-DEMO_ACCOUNTS = (
+# One account per role, in Palembang: the city, Ilir Timur II and its kelurahan 10 Ilir;
+# the centre and the observer have no area (they see no personal data).
+DEMO_ACCOUNTS: tuple[tuple[str, str, str, str | None], ...] = (
     ("admin", "Admin Dinas Dukcapil", "admin_kota", "16.71"),
     ("camat.it2", "Operator Kecamatan Ilir Timur II", "operator_kecamatan", "16.71.06"),
-    ("lurah.it2", "Petugas Kelurahan (Ilir Timur II)", "petugas_kelurahan", None),
+    ("lurah.it2", "Petugas Kelurahan 10 Ilir", "petugas_kelurahan", "16.71.06.1001"),
     ("pusat", "Petugas Pusat Ditjen Dukcapil", "petugas_pusat", None),
-    ("pengamat", "Pengamat (Sekda)", "pengamat", "16.71"),
+    ("pengamat", "Pengamat (Sekda)", "pengamat", None),
 )
 
 
@@ -37,7 +38,9 @@ def prepare(runtime: Runtime, *, scale: float, seed: int, echo: bool = True) -> 
     upgrade(runtime.engine)
     with runtime.transaction() as session:
         if regions_service.loaded_edition(session=session, city=DEMO_CITY) is None:
-            result = regions_service.load_city(session=session, city=DEMO_CITY, edition=DEMO_EDITION)
+            result = regions_service.load_city(
+                session=session, city=DEMO_CITY, edition=DEMO_EDITION
+            )
             say(f"loaded {result.nama}: {result.kecamatan} kecamatan, {result.kelurahan} kelurahan")
         residents = session.scalar(select(func.count()).select_from(Resident)) or 0
     if residents == 0:
@@ -57,10 +60,7 @@ def prepare(runtime: Runtime, *, scale: float, seed: int, echo: bool = True) -> 
     else:
         say(f"registry already holds {residents} residents: keeping them")
     with runtime.transaction() as session:
-        kelurahan = sorted(regions_service.kelurahan_codes(session=session, city="16.71.06"))
-        created = []
         for username, full_name, role, area in DEMO_ACCOUNTS:
-            area = area or kelurahan[0]
             if auth_service.get_user(session=session, username=username) is None:
                 auth_service.create_user(
                     session=session,
@@ -70,10 +70,9 @@ def prepare(runtime: Runtime, *, scale: float, seed: int, echo: bool = True) -> 
                     area_kode=area,
                     password=DEMO_PASSWORD,
                 )
-                created.append(username)
-    say("demo accounts (password for all: " + DEMO_PASSWORD + "; for the demo only):")
+    say(f"demo accounts (password for all: {DEMO_PASSWORD}; for the demo only):")
     for username, _full_name, role, area in DEMO_ACCOUNTS:
-        say(f"  {username:<10} {role:<20} {area or kelurahan[0]}")
+        say(f"  {username:<10} {role:<20} {area or '-'}")
 
 
 def demo_command(

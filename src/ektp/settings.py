@@ -1,4 +1,4 @@
-"""Runtime settings, read from the environment (prefix ``EKTP_``) when asked for, never at import."""
+"""Runtime settings, read from the environment (prefix ``EKTP_``) on request, never at import."""
 
 from __future__ import annotations
 

@@ -53,7 +53,8 @@ def import_command(
         )
         if report.rejects_file:
             typer.echo(f"rejected rows and reasons: {report.rejects_file}")
-    raise typer.Exit(1 if report.rejected else 0)
+    stored = report.imported + report.updated
+    raise typer.Exit(0 if not report.rejected else 1 if stored else 2)
 
 
 @app.command("generate")
@@ -73,19 +74,26 @@ def generate_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Generate a synthetic population: into the database, or to a CSV with --out."""
-    from ektp.residents.synthetic import run_generate
+    from ektp.residents.synthetic import GenerateError, run_generate
 
     runtime = None if out is not None else runtime_of(ctx)
-    report = run_generate(
-        runtime=runtime,
-        city=city,
-        edition=edition,
-        scenario=scenario,
-        scale=scale,
-        seed=seed,
-        out=out,
-        show_progress=sys.stderr.isatty() and not as_json,
-    )
+    try:
+        report = run_generate(
+            runtime=runtime,
+            city=city,
+            edition=edition,
+            scenario=scenario,
+            scale=scale,
+            seed=seed,
+            out=out,
+            show_progress=sys.stderr.isatty() and not as_json,
+        )
+    except GenerateError as error:
+        if as_json:
+            typer.echo(json.dumps({"error": str(error)}))
+        else:
+            typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
     summary = report.as_dict()
     if as_json:
         typer.echo(json.dumps(summary))

@@ -23,7 +23,7 @@ from ektp.storage.base import Base
 def _c_collated(length: int) -> String:
     # Byte order on PostgreSQL makes prefix ranges (nama >= 'SITI' AND nama < 'SITJ') use the
     # b-tree index exactly as SQLite's default BINARY collation does.
-    return String(length).with_variant(String(length, collation="C"), "postgresql")  # type: ignore[return-value]
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
 
 
 class Resident(Base):

@@ -1,0 +1,1 @@
+"""Scheduling: the campaign definition, RT turn order, the planner and re-invitations."""

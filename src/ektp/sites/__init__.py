@@ -1,0 +1,1 @@
+"""Recording sites: equipment sets, opening sessions, holidays and the capacity they give."""

@@ -1,0 +1,232 @@
+"""Every visible label of the web pages in Bahasa Indonesia (first) and English (pure)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+LANGUAGES = ("id", "en")
+LANGUAGE_COOKIE = "ektp_lang"
+
+# key -> (Bahasa Indonesia, English). Placeholders use str.format names.
+MESSAGES: dict[str, tuple[str, str]] = {
+    "app.name": ("e-KTP Kota", "e-KTP City"),
+    "app.footer": (
+        "Data kependudukan bersifat rahasia; setiap pencarian dan pembukaan data dicatat.",
+        "Population data is confidential; every search and record view is logged.",
+    ),
+    "nav.skip": ("Langsung ke isi", "Skip to content"),
+    "nav.label": ("Menu utama", "Main menu"),
+    "nav.home": ("Beranda", "Home"),
+    "nav.search": ("Cari penduduk", "Find residents"),
+    "nav.audit": ("Log akses", "Access log"),
+    "nav.logout": ("Keluar", "Log out"),
+    "nav.back_home": ("Kembali ke beranda", "Back to the home page"),
+    "nav.breadcrumbs": ("Lokasi", "You are here"),
+    "role.admin_kota": ("Admin kota", "City admin"),
+    "role.operator_kecamatan": ("Operator kecamatan", "Kecamatan operator"),
+    "role.petugas_kelurahan": ("Petugas kelurahan", "Kelurahan officer"),
+    "role.petugas_pusat": ("Petugas pusat", "Central office"),
+    "role.pengamat": ("Pengamat", "Observer"),
+    "login.title": ("Masuk", "Log in"),
+    "login.username": ("Nama pengguna", "Username"),
+    "login.password": ("Kata sandi", "Password"),
+    "login.submit": ("Masuk", "Log in"),
+    "login.failed": (
+        "Nama pengguna atau kata sandi salah.",
+        "Wrong username or password.",
+    ),
+    "login.locked": (
+        "Akun dikunci karena terlalu banyak percobaan gagal. Coba lagi setelah {time}.",
+        "The account is locked after too many failed attempts. Try again after {time}.",
+    ),
+    "login.csrf": (
+        "Formulir kedaluwarsa. Silakan coba lagi.",
+        "The form has expired. Please try again.",
+    ),
+    "home.title": ("Wilayah", "Regions"),
+    "home.my_area": ("Wilayah saya", "My area"),
+    "home.no_cities": (
+        "Belum ada wilayah yang dimuat. Jalankan: ektp regions load",
+        "No regions are loaded yet. Run: ektp regions load",
+    ),
+    "level.provinsi": ("Provinsi", "Province"),
+    "level.kabupaten_kota": ("Kabupaten/Kota", "Regency/City"),
+    "level.kecamatan": ("Kecamatan", "Kecamatan (district)"),
+    "level.kelurahan": ("Kelurahan/Desa", "Kelurahan (village)"),
+    "level.rw": ("RW", "RW (neighbourhood)"),
+    "level.rt": ("RT", "RT (block)"),
+    "region.as_of": ("Per tanggal", "As of"),
+    "region.show": ("Tampilkan", "Show"),
+    "region.residents": ("Penduduk", "Residents"),
+    "region.wajib_ktp": ("Wajib KTP", "Wajib KTP"),
+    "region.list_residents": ("Daftar penduduk di sini", "List residents here"),
+    "region.children_kabupaten_kota": ("Kabupaten/kota", "Regencies/cities"),
+    "region.children_kecamatan": ("Kecamatan", "Kecamatan"),
+    "region.children_kelurahan": ("Kelurahan/desa", "Kelurahan"),
+    "region.children_rw": ("RW", "RW"),
+    "region.children_rt": ("RT", "RT"),
+    "region.code": ("Kode", "Code"),
+    "region.name": ("Nama", "Name"),
+    "region.total": ("Jumlah", "Total"),
+    "region.no_children": ("Belum ada data di bawah wilayah ini.", "Nothing is recorded below."),
+    "region.bad_date": ("Tanggal tidak sah; ditampilkan hari ini.", "Invalid date; showing today."),
+    "search.title": ("Cari penduduk", "Find residents"),
+    "search.q": ("NIK atau nama", "NIK or name"),
+    "search.q_placeholder": ("mis. SITI AM atau 167107", "e.g. SITI AM or 167107"),
+    "search.kelurahan": ("Kelurahan", "Kelurahan"),
+    "search.everywhere": ("Seluruh wilayah saya", "All of my area"),
+    "search.submit": ("Cari", "Search"),
+    "search.hint": (
+        "NIK lengkap atau minimal 6 digit awal; atau awal nama lengkap. "
+        "Dalam satu kelurahan, bagian mana pun dari nama.",
+        "A full NIK or at least its first 6 digits; or the start of the full name. "
+        "Within one kelurahan, any part of the name.",
+    ),
+    "search.results": ("Hasil pencarian", "Search results"),
+    "search.none": ("Tidak ada penduduk yang cocok.", "No resident matches."),
+    "search.next": ("Halaman berikutnya", "Next page"),
+    "search.unit": ("{kelurahan}, RW {rw}", "{kelurahan}, RW {rw}"),
+    "search.unit_rt": ("{kelurahan}, RW {rw}, RT {rt}", "{kelurahan}, RW {rw}, RT {rt}"),
+    "search.error.empty": (
+        "Ketik NIK atau nama, atau pilih kelurahan.",
+        "Type a NIK or a name, or choose a kelurahan.",
+    ),
+    "search.error.nik_too_short": (
+        "Ketik minimal 6 digit awal NIK.",
+        "Type at least the first 6 digits of a NIK.",
+    ),
+    "search.error.nik_too_long": ("NIK terdiri dari 16 digit.", "A NIK has 16 digits."),
+    "search.error.name_too_short": (
+        "Ketik minimal 2 huruf nama.",
+        "Type at least 2 letters of the name.",
+    ),
+    "search.error.bad_kelurahan": ("Kode kelurahan tidak sah.", "Invalid kelurahan code."),
+    "search.error.bad_cursor": (
+        "Tautan halaman rusak; silakan cari lagi.",
+        "The page link is damaged; please search again.",
+    ),
+    "person.back": ("Kembali ke pencarian", "Back to search"),
+    "person.nama": ("Nama", "Name"),
+    "person.no_kk": ("No. KK", "Family card no."),
+    "person.jenis_kelamin": ("Jenis kelamin", "Sex"),
+    "person.tanggal_lahir": ("Tanggal lahir", "Date of birth"),
+    "person.lahir": ("Tempat, tanggal lahir", "Place, date of birth"),
+    "person.age": ("{n} tahun", "{n} years"),
+    "person.status_kawin": ("Status perkawinan", "Marital status"),
+    "person.wajib_ktp": ("Wajib KTP hari ini", "Wajib KTP today"),
+    "person.agama": ("Agama", "Religion"),
+    "person.pekerjaan": ("Pekerjaan", "Occupation"),
+    "person.alamat": ("Alamat", "Address"),
+    "person.rt_rw": ("RT/RW", "RT/RW"),
+    "person.kelurahan": ("Kelurahan", "Kelurahan"),
+    "person.kecamatan": ("Kecamatan", "Kecamatan"),
+    "person.updated_at": ("Terakhir diperbarui", "Last updated"),
+    "person.nik_warning": ("Catatan NIK", "NIK note"),
+    "sex.L": ("Laki-laki", "Male"),
+    "sex.P": ("Perempuan", "Female"),
+    "kawin.BELUM KAWIN": ("Belum kawin", "Never married"),
+    "kawin.KAWIN": ("Kawin", "Married"),
+    "kawin.CERAI HIDUP": ("Cerai hidup", "Divorced"),
+    "kawin.CERAI MATI": ("Cerai mati", "Widowed"),
+    "yes": ("Ya", "Yes"),
+    "no": ("Tidak", "No"),
+    "audit.title": ("Log akses data pribadi", "Personal data access log"),
+    "audit.username": ("Pengguna", "User"),
+    "audit.action": ("Tindakan", "Action"),
+    "audit.any_action": ("Semua", "Any"),
+    "audit.subject": ("Subjek", "Subject"),
+    "audit.at": ("Waktu", "Time"),
+    "audit.detail": ("Rincian", "Detail"),
+    "audit.client": ("Alamat klien", "Client address"),
+    "audit.older": ("Lebih lama", "Older"),
+    "audit.none": ("Tidak ada catatan yang cocok.", "No matching entries."),
+    "error.400": ("Permintaan tidak sah", "Bad request"),
+    "error.403": ("Akses ditolak", "Access denied"),
+    "error.403.text": (
+        "Peran Anda tidak berhak membuka halaman ini.",
+        "Your role may not open this page.",
+    ),
+    "error.404": ("Tidak ditemukan", "Not found"),
+    "error.404.text": (
+        "Halaman atau data ini tidak ada, atau berada di luar wilayah Anda.",
+        "This page or record does not exist, or lies outside your area.",
+    ),
+    "error.other.text": ("Terjadi kesalahan.", "Something went wrong."),
+}
+
+_MONTHS = {
+    "id": (
+        "Januari",
+        "Februari",
+        "Maret",
+        "April",
+        "Mei",
+        "Juni",
+        "Juli",
+        "Agustus",
+        "September",
+        "Oktober",
+        "November",
+        "Desember",
+    ),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
+}
+
+
+def pick_language(*candidates: str | None, default: str = "id") -> str:
+    """Return the first candidate that is a supported language code, else ``default``."""
+    for candidate in candidates:
+        if candidate in LANGUAGES:
+            return candidate
+    return default if default in LANGUAGES else LANGUAGES[0]
+
+
+def translate(lang: str, key: str, **params: object) -> str:
+    """Return the text of ``key`` in ``lang``; an unknown key shows as itself (easy to spot)."""
+    texts = MESSAGES.get(key)
+    if texts is None:
+        return key
+    text = texts[LANGUAGES.index(lang)] if lang in LANGUAGES else texts[0]
+    return text.format(**params) if params else text
+
+
+def translator(lang: str) -> Callable[..., str]:
+    """Return ``t(key, **params)`` bound to ``lang``, for templates."""
+
+    def t(key: str, **params: object) -> str:
+        return translate(lang, key, **params)
+
+    return t
+
+
+def format_number(lang: str, value: int) -> str:
+    """Return ``value`` with thousands grouped: ``1.234.567`` (id) or ``1,234,567`` (en)."""
+    grouped = f"{value:,}"
+    return grouped.replace(",", ".") if lang == "id" else grouped
+
+
+def format_date(lang: str, value: dt.date) -> str:
+    """Return a date the way readers of ``lang`` write it: ``17 Agustus 1945``."""
+    month = _MONTHS["en" if lang == "en" else "id"][value.month - 1]
+    return f"{value.day} {month} {value.year}"
+
+
+def format_datetime(lang: str, value: dt.datetime) -> str:
+    """Return a moment in UTC to the second, e.g. ``17 Agustus 1945 03:00:00 UTC``."""
+    # SQLite returns stored UTC moments without a zone; PostgreSQL returns them aware.
+    utc = value.astimezone(dt.UTC) if value.tzinfo is not None else value
+    return f"{format_date(lang, utc.date())} {utc:%H:%M:%S} UTC"
