@@ -11,6 +11,8 @@ from ektp.demo import demo_command
 from ektp.regions.cli import app as regions_app
 from ektp.residents.cli import app as residents_app
 from ektp.runtime import Runtime, runtime_of
+from ektp.scheduling.cli import campaign_app, schedule_app
+from ektp.scheduling.letters_cli import letters_command
 from ektp.settings import get_settings
 from ektp.web.cli import serve_command
 
@@ -52,6 +54,9 @@ app.add_typer(residents_app, name="residents", help="The registry: import and ge
 app.add_typer(users_app, name="users", help="User accounts: create.")
 app.command("serve")(serve_command)
 app.command("demo")(demo_command)
+app.add_typer(campaign_app, name="campaign", help="Campaigns: create from a scenario TOML.")
+app.add_typer(schedule_app, name="schedule", help="Turns: plan, export, re-plan, missed.")
+app.command("letters")(letters_command)
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
@@ -20,7 +21,9 @@ REFERENCE = dt.date(2011, 10, 1)
 SCALE = 0.002  # 2,400 wajib KTP, about 3,600 residents
 
 
-def _generate(runtime: Runtime, *, city: str = "16.71", scenario: str = "palembang-2011") -> dict:
+def _generate(
+    runtime: Runtime, *, city: str = "16.71", scenario: str = "palembang-2011"
+) -> dict[str, Any]:
     report = run_generate(
         runtime=runtime,
         city=city,

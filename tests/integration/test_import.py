@@ -115,6 +115,8 @@ def test_a_file_with_known_defects_gives_exactly_the_expected_rejects(
         resident(10),  # line 12
     ]
     path = write_csv(tmp_path / "warga.csv", rows)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(",,,,,,,,,,,,\n")  # a row of empty cells, as spreadsheets leave: skipped
 
     report = import_file(city, path)
 
@@ -239,6 +241,16 @@ def test_no_row_of_a_rejected_line_is_stored_even_with_its_nik_valid(
     report = import_file(city, write_csv(tmp_path / "warga.csv", rows))
     assert report.rejected == 2
     assert stored_niks(city) == {resident(3)["nik"]}
+
+
+def test_a_nik_whose_first_row_was_rejected_is_stored_from_its_next_good_row(
+    city: Runtime, tmp_path: Path
+) -> None:
+    rows = [resident(1, rt="0"), resident(1, pekerjaan="PNS")]
+    report = import_file(city, write_csv(tmp_path / "warga.csv", rows))
+    assert (report.imported, report.rejected) == (1, 1)
+    with city.transaction() as session:
+        assert session.execute(select(Resident.pekerjaan)).scalar_one() == "PNS"
 
 
 def test_a_duplicate_nik_in_a_later_batch_cites_the_first_line(

@@ -25,14 +25,20 @@ MALAM = SessionTemplate("malam", dt.time(16), dt.time(20))
 NO_HOLIDAYS = ClosedDays(public_holidays=False)
 
 
-def office(sets: int = 2, **changes: object) -> Site:
+def office(
+    sets: int = 2,
+    *,
+    sets_history: tuple[SetChange, ...] = (),
+    closed_dates: frozenset[dt.date] = frozenset(),
+) -> Site:
     return Site(
         code="16.71.01",
         kecamatan="16.71.01",
         sets=sets,
         sessions=(MALAM, PAGI, SIANG),
         reserve_shares={"malam": 0.2},
-        **changes,  # type: ignore[arg-type]
+        sets_history=sets_history,
+        closed_dates=closed_dates,
     )
 
 

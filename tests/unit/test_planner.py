@@ -7,7 +7,7 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from ektp.scheduling.planner import UNPLACED, SiteDemand, plan_site, rt_order
+from ektp.scheduling.planner import UNPLACED, SiteDemand, SitePlan, plan_site, rt_order
 from ektp.scheduling.report import (
     extra_sets_needed,
     kecamatan_report,
@@ -29,13 +29,20 @@ from tests.unit.planning_cases import (
 NO_HOLIDAYS = ClosedDays(public_holidays=False)
 
 
-def plan(demand: SiteDemand, bookable: list[int], **options: object):  # type: ignore[no-untyped-def]
+def plan(
+    demand: SiteDemand,
+    bookable: list[int],
+    *,
+    first_index: int = 0,
+    booked: np.ndarray | None = None,
+) -> SitePlan:
     return plan_site(
         demand,
         calendar_of(bookable),
         seed=SEED_IN_KEY_ORDER,
         kecamatan="K",
-        **options,  # type: ignore[arg-type]
+        first_index=first_index,
+        booked=booked,
     )
 
 
@@ -94,13 +101,21 @@ def test_an_rt_started_early_keeps_a_household_back_for_the_next_session() -> No
     assert result.booked.tolist() == [9, 5, 5]
 
 
-def test_the_next_rt_fills_a_gap_only_once_the_current_rt_s_rest_fits_the_next_session() -> None:
-    # A = 4 4 4 4 4 leaves 2 in each session of 10. After the first, A still holds 12, more
-    # than a session: B starting there would have to pause while A fills the second, so the
-    # 2 turns stay empty. After the second, A's last 4 fits the third, and B's 1 1 fill the gap.
+def test_an_rt_that_fits_a_gap_whole_fills_it_even_while_the_current_rt_goes_on() -> None:
+    # A = 4 4 4 4 4 leaves 2 in the first session of 10; B = 1 1 is used up there, whole.
     result = plan(demand_of([4, 4, 4, 4, 4], [1, 1]), [10, 10, 10])
-    assert result.household_session.tolist() == [0, 0, 1, 1, 2, 1, 1]
-    assert result.booked.tolist() == [8, 10, 4]
+    assert result.household_session.tolist() == [0, 0, 1, 1, 2, 0, 0]
+    assert result.booked.tolist() == [10, 8, 4]
+
+
+def test_an_rt_starts_in_a_gap_only_once_the_current_rt_s_rest_fits_the_next_session() -> None:
+    # A = 4 4 4 4 4 leaves 2 in each session of 10. After the first, A still holds 12, more
+    # than a session: B = 1 1 1 starting there would have to pause while A fills the second,
+    # so the 2 turns stay empty. After the second, A's last 4 fits the third with 6 to
+    # spare, so B gives two 1s to the gap and its last 1 follows A's 4.
+    result = plan(demand_of([4, 4, 4, 4, 4], [1, 1, 1]), [10, 10, 10])
+    assert result.household_session.tolist() == [0, 0, 1, 1, 2, 1, 1, 2]
+    assert result.booked.tolist() == [8, 10, 5]
 
 
 def test_households_of_three_in_sessions_of_ten_must_lose_a_turn_each() -> None:
@@ -133,6 +148,13 @@ def test_a_household_with_nobody_left_to_place_gets_no_session() -> None:
     result = plan(demand_of([0, 2]), [10])
     assert result.household_session.tolist() == [UNPLACED, 0]
     assert result.unplaced_residents == 0
+
+
+def test_an_empty_demand_books_nothing() -> None:
+    result = plan(SiteDemand.from_rts({}), [10])
+    assert result.household_session.size == 0
+    assert result.booked.tolist() == [0]
+    assert result.rt_order == ()
 
 
 def test_residents_beyond_the_calendar_are_counted_as_unplaced() -> None:

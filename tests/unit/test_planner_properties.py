@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass, replace
+from typing import cast
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
@@ -22,6 +23,7 @@ from ektp.sites.capacity import (
     ClosedDays,
     SessionTemplate,
     SetChange,
+    SetChangeReason,
     Site,
 )
 
@@ -53,7 +55,8 @@ def sessions(draw: st.DrawFn, saturday: bool) -> tuple[SessionTemplate, ...]:
 @st.composite
 def set_histories(draw: st.DrawFn, start: dt.date, sets: int) -> tuple[SetChange, ...]:
     """Return valid changes (never below zero, repairs only of broken sets), ending above 0."""
-    changes, working, broken = [], sets, 0
+    changes: list[SetChange] = []
+    working, broken = sets, 0
     for _ in range(draw(st.integers(0, 3))):
         day = start + dt.timedelta(days=draw(st.integers(0, 40)))
         reasons = ["added", "moved"] + (["broken"] if working > 1 else [])
@@ -64,11 +67,11 @@ def set_histories(draw: st.DrawFn, start: dt.date, sets: int) -> tuple[SetChange
         )
         working, broken = working + change, broken - change * (reason == "broken")
         broken -= reason == "repaired"
-        changes.append(SetChange(day, change, reason))  # type: ignore[arg-type]
+        changes.append(SetChange(day, change, cast(SetChangeReason, reason)))
     # Chronological order may differ from draw order: keep only histories valid by date.
     running = sets
-    for change in sorted(changes, key=lambda change: change.date):
-        running += change.change
+    for event in sorted(changes, key=lambda event: event.date):
+        running += event.change
         if running < 1:
             return ()
     return tuple(changes)
@@ -239,7 +242,7 @@ def capacity_changes(draw: st.DrawFn, city: City) -> Site:
     day = city.start + dt.timedelta(days=draw(st.integers(0, 60)))
     working = city.site.sets + sum(change.change for change in city.site.sets_history)
     change = draw(st.sampled_from([2, 1, -1] if working > 1 else [2, 1]))
-    reason = "added" if change > 0 else "broken"
+    reason: SetChangeReason = "added" if change > 0 else "broken"
     closed = frozenset(
         city.start + dt.timedelta(days=offset)
         for offset in draw(st.lists(st.integers(0, 60), max_size=2))

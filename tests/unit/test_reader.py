@@ -102,6 +102,11 @@ def test_a_file_with_nul_bytes_is_refused_as_not_text(tmp_path: Path) -> None:
         open_resident_file(path)
 
 
+def test_a_utf16_file_is_refused_with_how_to_save_it(tmp_path: Path) -> None:
+    with pytest.raises(ImportFileError, match="UTF-16 text: save it as 'CSV UTF-8'"):
+        open_resident_file(write(tmp_path, f"{HEADER}\n{ROW}\n", encoding="utf-16"))
+
+
 def test_semicolons_are_sniffed_from_the_header(tmp_path: Path) -> None:
     text = f"{HEADER.replace(',', ';')}\n{ROW.replace(',', ';').replace('PNS', 'PNS, GURU')}\n"
     with open_resident_file(write(tmp_path, text)) as source:
@@ -180,6 +185,18 @@ def test_a_rejects_file_can_be_read_back_and_its_notes_are_not_original_columns(
         [(_, row)] = list(source.rows())
         assert source.original(row) == ROW.split(",")
         assert source.values(row)[0] == "1671075205850003"
+
+
+def test_original_cells_leave_out_the_empty_cell_standing_in_for_an_absent_column(
+    tmp_path: Path,
+) -> None:
+    names, cells = HEADER.split(","), ROW.split(",")
+    keep = [i for i, name in enumerate(names) if name != "agama"]
+    header = ",".join(["line", "field", "reason", *(names[i] for i in keep)])
+    row = ",".join(["7", "rt", "RT is empty", *(cells[i] for i in keep)])
+    with open_resident_file(write(tmp_path, f"{header}\n{row}\n")) as source:
+        [(_, raw)] = list(source.rows())
+        assert source.original(raw) == [cells[i] for i in keep]
 
 
 @pytest.mark.parametrize(

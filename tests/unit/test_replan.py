@@ -145,7 +145,9 @@ def test_walk_ins_already_in_the_reserve_and_past_sessions_are_respected() -> No
     monday, tuesday = calendar.index_of(MONDAY, "malam"), calendar.index_of(DAY[1], "malam")
     used = np.zeros(len(calendar), dtype=np.int64)
     used[tuesday] = 30
-    result = reinvite_missed(calendar, np.array([1, 2, 1]), first_index=monday + 1, reserve_used=used)
+    result = reinvite_missed(
+        calendar, np.array([1, 2, 1]), first_index=monday + 1, reserve_used=used
+    )
     assert result.group_session.tolist() == [tuesday, UNPLACED, tuesday]
     assert result.reserve_used[tuesday] == 32
 

@@ -200,8 +200,7 @@ class ResidentFile:
 
     def original(self, row: RawRow) -> RawRow:
         """Return the row's cells as the file has them, less an earlier rejects file's notes."""
-        start = self.columns.original_start
-        return row[start : start + self.width] if start else row[: self.width]
+        return row[self.columns.original_start : self.width]
 
     @property
     def width(self) -> int:
@@ -255,6 +254,11 @@ def text_encoding(path: Path) -> str:
     The whole file is checked before reading rows: a single é deep in a cp1252 file would
     otherwise stop the import half-way.
     """
+    with path.open("rb") as handle:
+        if handle.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            raise ImportFileError(
+                f"{path.name} is UTF-16 text: save it as 'CSV UTF-8' or plain 'CSV' instead"
+            )
     problem = ""
     for encoding in ("utf-8", "cp1252"):
         decoder = codecs.getincrementaldecoder(encoding)()

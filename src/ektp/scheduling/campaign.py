@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
+from ektp.regions.wilayah import dotted
 from ektp.scheduling.campaign_fields import Fields
 from ektp.sites.capacity import (
     DEFAULT_MINUTES_PER_PERSON,
@@ -138,6 +139,7 @@ class Campaign:
         """Return the site serving a kelurahan: the one listing it, else its kecamatan's
         site without a list; None when neither exists.
         """
+        kelurahan = dotted(kelurahan)
         kecamatan = kelurahan.rsplit(".", 1)[0]
         fallback = None
         for site in self.sites_of(kecamatan):
@@ -311,8 +313,8 @@ def parse_campaign(
     data: Mapping[str, Any], *, known_kecamatan: Collection[str] | None = None
 ) -> Campaign:
     """Return the campaign of ``data`` (e.g. a parsed TOML file), or raise CampaignError
-    listing every problem by key. ``known_kecamatan``, when given, is the set of valid
-    kecamatan codes of the region edition.
+    listing every problem by key. ``known_kecamatan``, when given, holds the valid kecamatan
+    codes (dotted or plain digits, e.g. ``regions.wilayah.known_kecamatan_codes()``).
     """
     fields = Fields()
     campaign = fields.table(data.get("campaign"), "campaign", _CAMPAIGN_KEYS) or {}
@@ -346,7 +348,7 @@ def parse_campaign(
         minutes_per_person=minutes or DEFAULT_MINUTES_PER_PERSON,
         sessions=sessions,
         shares=shares,
-        known=known_kecamatan,
+        known=None if known_kecamatan is None else {dotted(kode) for kode in known_kecamatan},
     )
     sites: list[tuple[str, Site]] = []
     raw_sites = fields.items(data, "sites", "", required=True)

@@ -7,11 +7,11 @@ RT fits the turns left:
 
 1. a household larger than the whole session is split: its first members fill the gap and the
    rest open the next sessions;
-2. otherwise, if the current RT's remainder is sure to fit in the next session with room to
-   spare, the gap is filled from the next RTs in order: RTs used up entirely here, then at
-   most one that goes on in the next session right after the current RT's remainder (it keeps
-   back a household that fits the room to spare, so it does appear there). Every RT thus
-   keeps one unbroken run of sessions;
+2. otherwise the gap is filled from the next RTs in order: first RTs small enough to be used
+   up entirely here, then, only if the current RT's remainder is sure to fit in the next
+   session with room to spare, one RT that goes on in the next session right after it (that
+   RT keeps back a household that fits the room to spare, so it does appear there). Every RT
+   thus keeps one unbroken run of sessions;
 3. otherwise the turns are left empty.
 
 Best fit keeps small households for last, where they fill gaps. Whenever an RT still holds a
@@ -120,9 +120,8 @@ class _Packer:
             if self.buckets.size[largest] > self.room[session]:
                 self.split_into(largest, turns, session, rt)
                 return 0, rt
-            if next_session is not None and True:
-                spare = self.room[next_session] - self.rt_left[rt]
-                turns = self.fill_ahead(rt + 1, turns, session, spare)
+            spare = -1 if next_session is None else self.room[next_session] - self.rt_left[rt]
+            turns = self.fill_ahead(rt + 1, turns, session, spare)
             break
         return turns, rt
 
@@ -130,8 +129,9 @@ class _Packer:
         """Fill a gap from the RTs after the current one; return the turns still free.
 
         RTs used up entirely here are passed over; the first that is not must go on in the
-        next session, where only ``spare`` turns follow the current RT's remainder, so it
-        keeps back its smallest household if that fits ``spare``, and gives nothing if not.
+        next session, where only ``spare`` turns follow the current RT's remainder (negative:
+        the remainder itself will not fit), so it keeps back its smallest household if that
+        fits ``spare``, and gives nothing if not.
         """
         while turns and rt < len(self.rt_left):
             if self.rt_left[rt] == 0:
