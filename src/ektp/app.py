@@ -28,7 +28,8 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
     from ektp.auth.api import router as auth_api
     from ektp.regions.api import router as regions_api
     from ektp.residents.api import router as residents_api
-    from ektp.web import auth_pages, pages, resident_pages
+    from ektp.scheduling.api import router as schedule_api
+    from ektp.web import auth_pages, pages, plan_pages, resident_pages
     from ektp.web.render import STATIC_DIR, make_templates
 
     owned = runtime is None
@@ -58,9 +59,9 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
         same_site="lax",
         https_only=settings.secure_cookies,
     )
-    for router in (auth_api, regions_api, residents_api):
+    for router in (auth_api, regions_api, residents_api, schedule_api):
         app.include_router(router, prefix=API_PREFIX)
-    for router in (auth_pages.router, pages.router, resident_pages.router):
+    for router in (auth_pages.router, pages.router, resident_pages.router, plan_pages.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _install_error_handlers(app)

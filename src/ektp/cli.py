@@ -14,6 +14,7 @@ from ektp.runtime import Runtime, runtime_of
 from ektp.scheduling.cli import campaign_app, schedule_app
 from ektp.scheduling.letters_cli import letters_command
 from ektp.settings import get_settings
+from ektp.sites.cli import app as sites_app
 from ektp.web.cli import serve_command
 
 app = typer.Typer(
@@ -56,6 +57,7 @@ app.command("serve")(serve_command)
 app.command("demo")(demo_command)
 app.add_typer(campaign_app, name="campaign", help="Campaigns: create from a scenario TOML.")
 app.add_typer(schedule_app, name="schedule", help="Turns: plan, export, re-plan, missed.")
+app.add_typer(sites_app, name="sites", help="Recording sites: sets added, broken, repaired.")
 app.command("letters")(letters_command)
 
 

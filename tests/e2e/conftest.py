@@ -14,9 +14,11 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from ektp.app import create_app
 from ektp.auth import service as auth_service
+from ektp.auth.models import AuditEvent
 from ektp.regions.service import load_city
 from ektp.residents.records import ResidentRecord
 from ektp.residents.writer import write_batch
@@ -171,6 +173,15 @@ def log_in(client: TestClient, username: str, password: str = PASSWORD) -> int:
         data={"username": username, "password": password, "csrf_token": token, "next": "/"},
     )
     return response.status_code
+
+
+def audit_events(runtime: Runtime, action: str | None = None) -> list[AuditEvent]:
+    """Return the audit events stored so far, oldest first; only ``action``'s when given."""
+    with runtime.transaction() as session:
+        query = select(AuditEvent).order_by(AuditEvent.id)
+        if action is not None:
+            query = query.where(AuditEvent.action == action)
+        return list(session.execute(query).scalars())
 
 
 @pytest.fixture

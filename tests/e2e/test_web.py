@@ -1,8 +1,11 @@
-"""The web application over HTTP (FastAPI TestClient on SQLite): login, roles, areas, audit."""
+"""The web pages over HTTP (TestClient on SQLite): region browser, search, languages, assets.
+
+Also ``ektp users create``. Logging in is tested in ``test_web_auth``; who may see what, and
+the audit of it, in ``test_web_access``.
+"""
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -12,20 +15,12 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from ektp.auth import roles
-from ektp.auth.models import AuditEvent, User
+from ektp.auth.models import User
 from ektp.cli import app as cli_app
 from ektp.residents.eligibility import STATUS_KAWIN
 from ektp.runtime import Runtime
 from ektp.web import i18n
-from tests.e2e.conftest import (
-    IN_ILIR_10,
-    IN_SUKAJAYA,
-    IN_TALANG_BETUTU,
-    PASSWORD,
-    TALANG_BETUTU,
-    csrf_from,
-    log_in,
-)
+from tests.e2e.conftest import IN_ILIR_10, IN_TALANG_BETUTU, TALANG_BETUTU, log_in
 
 SEARCH_ERROR_KEYS = (
     "empty",
@@ -35,163 +30,9 @@ SEARCH_ERROR_KEYS = (
     "bad_kelurahan",
     "bad_cursor",
 )
-PERSONAL_ROLES = ("admin", "camat", "lurah")
-NO_PERSONAL_ROLES = ("pusat", "pengamat")
 
 
-def _audit(runtime: Runtime, action: str | None = None) -> list[AuditEvent]:
-    with runtime.transaction() as session:
-        query = select(AuditEvent).order_by(AuditEvent.id)
-        if action is not None:
-            query = query.where(AuditEvent.action == action)
-        return list(session.execute(query).scalars())
-
-
-# --- login, logout, CSRF, lock-out -----------------------------------------------------------
-
-
-def test_a_page_without_login_sends_the_browser_to_the_login_form(client: TestClient) -> None:
-    response = client.get("/wilayah/16.71?as_of=2011-10-01")
-    assert response.status_code == 303
-    assert response.headers["location"] == "/login?next=%2Fwilayah%2F16.71%3Fas_of%3D2011-10-01"
-
-
-def test_the_api_without_login_answers_401(client: TestClient) -> None:
-    assert client.get("/api/v1/regions/16.71").status_code == 401
-    assert client.get(f"/api/v1/residents/{IN_TALANG_BETUTU.nik}").status_code == 401
-
-
-def test_logging_in_sets_an_httponly_lax_session_cookie_and_is_audited(
-    client: TestClient, web_runtime: Runtime
-) -> None:
-    token = csrf_from(client.get("/login").text)
-    response = client.post(
-        "/login",
-        data={
-            "username": "admin",
-            "password": PASSWORD,
-            "csrf_token": token,
-            "next": "/wilayah/16.71",
-        },
-    )
-    assert response.status_code == 303
-    assert response.headers["location"] == "/wilayah/16.71"
-    cookie = response.headers["set-cookie"].lower()
-    assert "ektp_session=" in cookie and "httponly" in cookie and "samesite=lax" in cookie
-    assert client.get("/").status_code == 200
-    [event] = _audit(web_runtime, "auth.login")
-    assert (event.username, event.client) == ("admin", "testclient")
-
-
-def test_a_login_form_without_the_session_token_is_refused(client: TestClient) -> None:
-    client.get("/login")
-    response = client.post(
-        "/login", data={"username": "admin", "password": PASSWORD, "csrf_token": "forged"}
-    )
-    assert response.status_code == 403
-    assert client.get("/").status_code == 303
-
-
-def test_a_login_form_from_another_session_is_refused(
-    client: TestClient, web_runtime: Runtime
-) -> None:
-    token = csrf_from(client.get("/login").text)
-    client.cookies.clear()
-    response = client.post(
-        "/login", data={"username": "admin", "password": PASSWORD, "csrf_token": token}
-    )
-    assert response.status_code == 403
-
-
-def test_an_external_next_address_is_ignored(client: TestClient) -> None:
-    token = csrf_from(client.get("/login").text)
-    response = client.post(
-        "/login",
-        data={
-            "username": "admin",
-            "password": PASSWORD,
-            "csrf_token": token,
-            "next": "//evil.example/",
-        },
-    )
-    assert response.headers["location"] == "/"
-
-
-def test_a_wrong_password_shows_the_form_again(client: TestClient, web_runtime: Runtime) -> None:
-    assert log_in(client, "admin", "wrong-password") == 401
-    assert client.get("/").status_code == 303
-    assert [e.username for e in _audit(web_runtime, "auth.login_failed")] == ["admin"]
-
-
-def test_five_wrong_passwords_lock_the_account_even_for_the_right_one(
-    client: TestClient, web_runtime: Runtime
-) -> None:
-    for _ in range(5):
-        assert log_in(client, "lurah", "wrong-password") == 401
-    token = csrf_from(client.get("/login").text)
-    response = client.post(
-        "/login", data={"username": "lurah", "password": PASSWORD, "csrf_token": token}
-    )
-    assert response.status_code == 401
-    assert "dikunci" in response.text
-    api = client.post("/api/v1/auth/login", json={"username": "lurah", "password": PASSWORD})
-    assert api.status_code == 423
-    with web_runtime.transaction() as session:
-        user = session.execute(select(User).where(User.username == "lurah")).scalar_one()
-        assert user.locked_until is not None
-
-
-def test_logging_out_needs_the_form_token_and_ends_the_session(client: TestClient) -> None:
-    assert log_in(client, "camat") == 303
-    assert client.post("/logout", data={"csrf_token": "forged"}).status_code == 403
-    assert client.get("/").status_code == 200
-    token = csrf_from(client.get("/").text)
-    response = client.post("/logout", data={"csrf_token": token})
-    assert response.status_code == 303
-    assert client.get("/").status_code == 303
-
-
-def test_the_api_logs_in_and_out_with_the_session_cookie(client: TestClient) -> None:
-    response = client.post("/api/v1/auth/login", json={"username": "camat", "password": PASSWORD})
-    assert response.status_code == 200
-    assert response.json() == {
-        "username": "camat",
-        "full_name": "Pengguna camat",
-        "role": "operator_kecamatan",
-        "area_kode": "16.71.07",
-    }
-    assert client.get("/api/v1/auth/me").json()["username"] == "camat"
-    assert client.post("/api/v1/auth/logout").status_code == 204
-    assert client.get("/api/v1/auth/me").status_code == 401
-    bad = client.post("/api/v1/auth/login", json={"username": "camat", "password": "x"})
-    assert bad.status_code == 401
-
-
-def test_the_api_login_takes_only_json_so_a_cross_site_form_cannot_post_it(
-    client: TestClient,
-) -> None:
-    body = json.dumps({"username": "admin", "password": PASSWORD})
-    response = client.post(
-        "/api/v1/auth/login", content=body, headers={"content-type": "text/plain"}
-    )
-    assert response.status_code == 422
-    assert client.get("/api/v1/auth/me").status_code == 401
-
-
-# --- region browser: counts for every role -------------------------------------------------
-
-
-@pytest.mark.parametrize("username", [*PERSONAL_ROLES, *NO_PERSONAL_ROLES])
-def test_every_role_browses_region_counts(client: TestClient, username: str) -> None:
-    log_in(client, username)
-    home = client.get("/")
-    assert "KOTA PALEMBANG" in home.text
-    kota = client.get("/wilayah/16.71?as_of=2011-10-01")
-    assert kota.status_code == 200
-    assert "Sukarami" in kota.text and 'href="/wilayah/16.71.07?as_of=2011-10-01"' in kota.text
-    api = client.get("/api/v1/regions/16.71.07?as_of=2011-10-01")
-    assert api.status_code == 200
-    assert api.json()["residents"] == 36
+# --- region browser -------------------------------------------------------------------------
 
 
 def test_the_region_browser_drills_down_to_an_rt_with_counts(client: TestClient) -> None:
@@ -226,94 +67,6 @@ def test_an_unknown_region_is_404_on_page_and_api(client: TestClient) -> None:
     log_in(client, "admin")
     assert client.get("/wilayah/16.99").status_code == 404
     assert client.get("/api/v1/regions/16.99").status_code == 404
-
-
-# --- personal data: roles and areas ----------------------------------------------------------
-
-
-@pytest.mark.parametrize("username", NO_PERSONAL_ROLES)
-def test_roles_without_personal_data_get_403_on_every_person_route(
-    client: TestClient, username: str, web_runtime: Runtime
-) -> None:
-    log_in(client, username)
-    nik = IN_TALANG_BETUTU.nik
-    for path in (
-        "/penduduk",
-        "/penduduk?q=SITI",
-        f"/penduduk/{nik}",
-        "/api/v1/residents?q=SITI",
-        f"/api/v1/residents/{nik}",
-    ):
-        response = client.get(path)
-        assert response.status_code == 403, path
-        assert IN_TALANG_BETUTU.nama not in response.text
-    assert "/penduduk" not in client.get("/").text
-    assert _audit(web_runtime, "resident.search") == []
-
-
-@pytest.mark.parametrize(
-    ("username", "visible", "hidden"),
-    [
-        ("admin", {IN_TALANG_BETUTU, IN_ILIR_10, IN_SUKAJAYA}, set()),
-        ("camat", {IN_TALANG_BETUTU, IN_SUKAJAYA}, {IN_ILIR_10}),
-        ("lurah", {IN_TALANG_BETUTU}, {IN_ILIR_10, IN_SUKAJAYA}),
-    ],
-)
-def test_staff_see_residents_of_their_area_and_never_another(
-    client: TestClient, username: str, visible: set, hidden: set
-) -> None:
-    log_in(client, username)
-    page = client.get("/penduduk", params={"q": "SITI AM"})
-    listed = client.get("/api/v1/residents", params={"q": "SITI AM"}).json()["items"]
-    niks = {item["nik"] for item in listed}
-    for resident in visible:
-        assert resident.nik in page.text
-        assert resident.nik in niks
-        assert client.get(f"/penduduk/{resident.nik}").status_code == 200
-        assert client.get(f"/api/v1/residents/{resident.nik}").json()["nama"] == resident.nama
-    for resident in hidden:
-        assert resident.nik not in page.text
-        assert resident.nik not in niks
-        by_nik = client.get("/api/v1/residents", params={"q": resident.nik}).json()
-        assert by_nik["items"] == []
-        refused = client.get(f"/penduduk/{resident.nik}")
-        assert refused.status_code == 404
-        assert resident.nama not in refused.text
-        assert client.get(f"/api/v1/residents/{resident.nik}").status_code == 404
-
-
-def test_an_unknown_nik_and_another_areas_nik_look_the_same(client: TestClient) -> None:
-    log_in(client, "lurah")
-    unknown = client.get("/api/v1/residents/1671075705809999")
-    elsewhere = client.get(f"/api/v1/residents/{IN_ILIR_10.nik}")
-    assert (unknown.status_code, unknown.json()) == (elsewhere.status_code, elsewhere.json())
-
-
-def test_every_search_and_record_view_is_audited_with_the_client(
-    client: TestClient, web_runtime: Runtime
-) -> None:
-    log_in(client, "camat")
-    client.get("/penduduk", params={"q": "siti am"})
-    client.get("/api/v1/residents", params={"q": "BUDI", "kelurahan": TALANG_BETUTU})
-    client.get(f"/penduduk/{IN_TALANG_BETUTU.nik}")
-    client.get(f"/api/v1/residents/{IN_ILIR_10.nik}")
-    searches = _audit(web_runtime, "resident.search")
-    assert [(e.username, e.subject) for e in searches] == [("camat", "siti am"), ("camat", "BUDI")]
-    assert '"hits": 2' in (searches[0].detail or "")
-    [view] = _audit(web_runtime, "resident.view")
-    assert (view.subject, view.client) == (IN_TALANG_BETUTU.nik, "testclient")
-    [refused] = _audit(web_runtime, "resident.view_refused")
-    assert refused.subject == IN_ILIR_10.nik
-
-
-def test_person_pages_are_never_cached(client: TestClient) -> None:
-    log_in(client, "admin")
-    for path in (
-        f"/penduduk/{IN_TALANG_BETUTU.nik}",
-        "/penduduk?q=SITI",
-        "/api/v1/residents?q=SITI",
-    ):
-        assert client.get(path).headers["cache-control"] == "no-store", path
 
 
 # --- search page ----------------------------------------------------------------------------
@@ -372,24 +125,7 @@ def test_within_a_kelurahan_a_part_of_the_name_is_enough(client: TestClient) -> 
     assert "NUR SITI AMBARWATI" in html
 
 
-# --- audit log page --------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("username", "status"), [("admin", 200), ("camat", 403), ("pengamat", 403)]
-)
-def test_only_the_city_admin_reads_the_audit_log(
-    client: TestClient, username: str, status: int
-) -> None:
-    log_in(client, username)
-    client.get(f"/penduduk/{IN_TALANG_BETUTU.nik}")
-    response = client.get("/audit", params={"action": "auth.login"})
-    assert response.status_code == status
-    if status == 200:
-        assert "auth.login" in response.text
-
-
-# --- language, headers, assets ---------------------------------------------------------------
+# --- language, headers, assets --------------------------------------------------------------
 
 
 def test_pages_are_in_indonesian_until_english_is_chosen_and_remembered(client: TestClient) -> None:
@@ -444,7 +180,7 @@ def test_the_openapi_document_lists_the_api(client: TestClient) -> None:
     assert client.get("/docs").status_code == 200
 
 
-# --- ektp users create -----------------------------------------------------------------------
+# --- ektp users create ----------------------------------------------------------------------
 
 
 def test_users_create_makes_an_account_that_can_log_in(

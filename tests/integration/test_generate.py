@@ -13,8 +13,9 @@ from ektp.regions.models import RukunTetangga
 from ektp.regions.service import load_city
 from ektp.residents.counts import counts_are_stale
 from ektp.residents.eligibility import NEVER_MARRIED, latest_birth_date_for_age
+from ektp.residents.errors import GenerateError
 from ektp.residents.models import Resident
-from ektp.residents.synthetic import GenerateError, run_generate
+from ektp.residents.synthetic import run_generate
 from ektp.runtime import Runtime
 
 REFERENCE = dt.date(2011, 10, 1)

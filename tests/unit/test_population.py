@@ -13,21 +13,14 @@ import pytest
 
 from ektp.regions.wilayah import city_rows, known_kecamatan_codes
 from ektp.residents.eligibility import is_wajib_ktp
+from ektp.residents.errors import GenerateError
+from ektp.residents.households import RT_HOUSEHOLDS, rt_household_counts
 from ektp.residents.nik import NikParts, NikRules, nik_disagreement
-from ektp.residents.population import (
-    RT_HOUSEHOLDS,
-    generate_population,
-    largest_remainder,
-    rt_household_counts,
-)
+from ektp.residents.population import generate_population, largest_remainder
+from ektp.residents.population_plan import population_plan
 from ektp.residents.records import ResidentRecord
-from ektp.residents.synthetic import (
-    CSV_HEADER,
-    GenerateError,
-    population_plan,
-    run_generate,
-    write_csv,
-)
+from ektp.residents.synthetic import run_generate
+from ektp.residents.synthetic_csv import CSV_HEADER, write_csv
 from ektp.residents.validation import Rejection, RowValidator
 from ektp.scenarios import ScenarioError, load_scenario, shipped_scenarios
 

@@ -8,13 +8,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from ektp.residents.reader import (
-    FIELDS,
-    ImportFileError,
-    RawRow,
-    open_resident_file,
-    sniff_delimiter,
-)
+from ektp.residents.columns import FIELDS, RawRow
+from ektp.residents.errors import ImportFileError
+from ektp.residents.reader import open_resident_file, sniff_delimiter
 
 HEADER = (
     "nik,no_kk,nama,jenis_kelamin,tempat_lahir,tanggal_lahir,status_kawin,agama,pekerjaan,"

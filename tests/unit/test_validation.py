@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from ektp.residents.columns import FIELDS
 from ektp.residents.models import Resident
-from ektp.residents.reader import FIELDS
 from ektp.residents.records import ResidentRecord
 from ektp.residents.validation import MAX_LENGTHS, Rejection, RowValidator
 

@@ -34,7 +34,7 @@ def create_command(
     import datetime as dt
 
     from ektp.auth import service
-    from ektp.web.lookups import loaded_cities
+    from ektp.regions.service import loaded_cities
 
     runtime = runtime_of(ctx)
     if role not in roles.ROLES:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class RegionCounts(BaseModel):
@@ -31,3 +31,16 @@ class LoadResult(BaseModel):
     kelurahan: int
     inserted: int
     updated: int
+
+
+class NamedRegion(BaseModel):
+    """A region's code and name."""
+
+    kode: str
+    nama: str
+
+
+class KecamatanGroup(NamedRegion):
+    """A kecamatan with its kelurahan, for a grouped drop-down list."""
+
+    kelurahan: list[NamedRegion] = Field(default_factory=list)

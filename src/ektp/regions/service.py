@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select, text
@@ -15,7 +15,13 @@ from sqlalchemy.orm import Session
 
 from ektp.regions import wilayah
 from ektp.regions.models import Region, RukunTetangga
-from ektp.regions.schemas import LoadResult, RegionCounts, RegionSummary
+from ektp.regions.schemas import (
+    KecamatanGroup,
+    LoadResult,
+    NamedRegion,
+    RegionCounts,
+    RegionSummary,
+)
 from ektp.residents.counts import counts_by_kelurahan, counts_by_unit
 
 _CITY_CODE = re.compile(r"^\d{2}\.\d{2}$")
@@ -111,6 +117,49 @@ def loaded_edition(*, session: Session, city: str) -> str | None:
     return session.execute(
         select(Region.edition).where(Region.kode == wilayah.dotted(city))
     ).scalar_one_or_none()
+
+
+def loaded_cities(*, session: Session) -> list[NamedRegion]:
+    """Return the loaded kabupaten/kota, by code."""
+    rows = session.execute(
+        select(Region.kode, Region.nama)
+        .where(Region.level == "kabupaten_kota")
+        .order_by(Region.kode)
+    ).all()
+    return [NamedRegion(kode=kode, nama=nama) for kode, nama in rows]
+
+
+def region_names(*, session: Session, codes: Collection[str]) -> dict[str, str]:
+    """Return the names of the loaded regions among ``codes``."""
+    wanted = sorted(set(codes))
+    if not wanted:
+        return {}
+    rows = session.execute(select(Region.kode, Region.nama).where(Region.kode.in_(wanted)))
+    return {kode: nama for kode, nama in rows}
+
+
+def kelurahan_in_area(*, session: Session, area_kode: str) -> list[KecamatanGroup]:
+    """Return the kelurahan inside ``area_kode`` grouped by kecamatan, both by code."""
+    prefix = area_kode + "."
+    rows = session.execute(
+        select(Region.kode, Region.nama, Region.level)
+        .where(
+            Region.level.in_(("kecamatan", "kelurahan")),
+            (Region.kode == area_kode) | Region.kode.startswith(prefix, autoescape=True),
+        )
+        .order_by(Region.kode)
+    ).all()
+    groups: dict[str, KecamatanGroup] = {}
+    for kode, nama, level in rows:
+        if level == "kecamatan":
+            groups[kode] = KecamatanGroup(kode=kode, nama=nama)
+    for kode, nama, level in rows:
+        if level == "kelurahan":
+            kecamatan = kode[:8]
+            if kecamatan not in groups:
+                groups[kecamatan] = KecamatanGroup(kode=kecamatan, nama=kecamatan)
+            groups[kecamatan].kelurahan.append(NamedRegion(kode=kode, nama=nama))
+    return list(groups.values())
 
 
 def region_summary(*, session: Session, kode: str, as_of: dt.date) -> RegionSummary:

@@ -74,7 +74,8 @@ def generate_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Generate a synthetic population: into the database, or to a CSV with --out."""
-    from ektp.residents.synthetic import GenerateError, run_generate
+    from ektp.residents.errors import GenerateError
+    from ektp.residents.synthetic import run_generate
 
     runtime = None if out is not None else runtime_of(ctx)
     try:

@@ -20,15 +20,11 @@ from sqlalchemy import insert, update
 
 from ektp.regions.service import kelurahan_codes
 from ektp.regions.wilayah import known_kecamatan_codes
+from ektp.residents.columns import REJECT_NOTE_COLUMNS, RawRow
 from ektp.residents.counts import refresh_counts
+from ektp.residents.errors import ImportFileError
 from ektp.residents.models import ImportRun
-from ektp.residents.reader import (
-    REJECT_NOTE_COLUMNS,
-    ImportFileError,
-    RawRow,
-    ResidentFile,
-    open_resident_file,
-)
+from ektp.residents.reader import ResidentFile, open_resident_file
 from ektp.residents.records import ResidentRecord
 from ektp.residents.validation import Rejection, RowValidator
 from ektp.residents.writer import write_batch

@@ -1,9 +1,7 @@
 """Read a residents file (CSV or XLSX) row by row, mapping its header to the record's fields.
 
-CSV is streamed: a city's 1.2 million rows never sit in memory at once. The header may use the
-canonical names or a SIAK ``BIODATA_WNI`` export's names, in any case and spacing; columns that
-are neither are ignored, so a rejects file (``line,field,reason`` + the original columns) can
-be corrected and imported again as it is.
+CSV is streamed: a city's 1.2 million rows never sit in memory at once. ``columns`` maps the
+header (canonical or SIAK names) to the fields.
 """
 
 from __future__ import annotations
@@ -13,158 +11,17 @@ import csv
 import datetime as dt
 import io
 import itertools
-import operator
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-# What a cell holds: text, or a real date from an XLSX date cell.
-RawValue = str | dt.date
-RawRow = list[RawValue]
+from ektp.residents.columns import ColumnMap, RawRow, RawValue
+from ektp.residents.errors import ImportFileError
 
-# The order of the values handed to validation.
-FIELDS = (
-    "nik",
-    "no_kk",
-    "nama",
-    "jenis_kelamin",
-    "tempat_lahir",
-    "tanggal_lahir",
-    "status_kawin",
-    "agama",
-    "pekerjaan",
-    "alamat",
-    "rt",
-    "rw",
-    "kode_kelurahan",
-)
-OPTIONAL_FIELDS = frozenset({"tempat_lahir", "agama", "pekerjaan", "alamat"})
-SIAK_NAMES = {
-    "nik": "NIK",
-    "no_kk": "NO_KK",
-    "nama": "NAMA_LGKP",
-    "jenis_kelamin": "JENIS_KLMIN",
-    "tempat_lahir": "TMPT_LHR",
-    "tanggal_lahir": "TGL_LHR",
-    "status_kawin": "STAT_KWN",
-    "agama": "AGAMA",
-    "pekerjaan": "JENIS_PKRJN",
-    "alamat": "ALAMAT",
-    "rt": "NO_RT",
-    "rw": "NO_RW",
-}
-# SIAK splits the kelurahan code into four numbers; zero-padded widths of each.
-SIAK_KELURAHAN_PARTS = (("NO_PROP", 2), ("NO_KAB", 2), ("NO_KEC", 2), ("NO_KEL", 4))
-# The columns a rejects file puts before the original ones.
-REJECT_NOTE_COLUMNS = ("line", "field", "reason")
 CSV_SUFFIXES = frozenset({".csv"})
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 _SCAN_CHUNK = 1 << 20
-
-
-class ImportFileError(Exception):
-    """The file cannot be imported at all (missing, unreadable, empty, no usable header)."""
-
-
-def header_key(name: str) -> str:
-    """Return a column name as compared: no case, no spaces, no underscores."""
-    return "".join(name.replace("\ufeff", "").split()).replace("_", "").lower()
-
-
-_ALIASES: dict[str, str] = {header_key(field): field for field in FIELDS}
-_ALIASES.update({header_key(siak): field for field, siak in SIAK_NAMES.items()})
-_SIAK_PART_KEYS = tuple(header_key(name) for name, _width in SIAK_KELURAHAN_PARTS)
-
-
-def _kelurahan_from_parts(parts: Sequence[RawValue]) -> str:
-    """Return the dotted kelurahan code built from SIAK's four numbers ('' if any is empty)."""
-    texts = [str(part).strip() for part in parts]
-    if not all(texts):
-        return ""
-    return ".".join(
-        text.zfill(width) for text, (_name, width) in zip(texts, SIAK_KELURAHAN_PARTS, strict=True)
-    )
-
-
-class ColumnMap:
-    """Where each field sits in the file's rows, and the file's own name for it."""
-
-    def __init__(self, header: Sequence[str]) -> None:
-        self.header = [name.replace("\ufeff", "").strip() for name in header]
-        keys = [header_key(name) for name in self.header]
-        positions: dict[str, int] = {}
-        for index, key in enumerate(keys):
-            field = _ALIASES.get(key)
-            if field is not None and field not in positions:
-                positions[field] = index
-        parts = [keys.index(key) if key in keys else -1 for key in _SIAK_PART_KEYS]
-        siak_kelurahan = "kode_kelurahan" not in positions and -1 not in parts
-        self._check(positions, siak_kelurahan, parts)
-        self.positions = positions
-        self.labels = {field: self.header[index] for field, index in positions.items()}
-        if siak_kelurahan:
-            self.labels["kode_kelurahan"] = "/".join(self.header[index] for index in parts)
-        self.width = len(self.header)
-        # A missing optional column reads the empty cell every row gets padded with.
-        self.padded = any(field not in positions for field in OPTIONAL_FIELDS)
-        self.pick: Callable[[RawRow], tuple[RawValue, ...]]
-        blank = self.width
-        indexes = [positions.get(field, blank) for field in FIELDS if field != "kode_kelurahan"]
-        if siak_kelurahan:
-            self.pick = self._siak_picker(operator.itemgetter(*indexes, *parts))
-        else:
-            self.pick = operator.itemgetter(*indexes, positions["kode_kelurahan"])
-        notes = tuple(keys[: len(REJECT_NOTE_COLUMNS)]) == REJECT_NOTE_COLUMNS
-        self.original_start = len(REJECT_NOTE_COLUMNS) if notes else 0
-
-    def _check(self, positions: dict[str, int], siak_kelurahan: bool, parts: list[int]) -> None:
-        if not positions and -1 in parts:
-            raise ImportFileError(
-                "no header line: the first line names none of the expected columns "
-                f"({', '.join(FIELDS)})"
-            )
-        missing = [
-            field
-            for field in FIELDS
-            if field not in OPTIONAL_FIELDS
-            and field not in positions
-            and not (field == "kode_kelurahan" and siak_kelurahan)
-        ]
-        if missing:
-            described = []
-            for field in missing:
-                siak = SIAK_NAMES.get(field)
-                if field == "kode_kelurahan":
-                    siak = "+".join(name for name, _width in SIAK_KELURAHAN_PARTS)
-                described.append(f"{field} (SIAK: {siak})")
-            noun = "column is" if len(missing) == 1 else "columns are"
-            raise ImportFileError(f"required {noun} missing: {', '.join(described)}")
-
-    @staticmethod
-    def _siak_picker(
-        getter: Callable[[RawRow], tuple[RawValue, ...]],
-    ) -> Callable[[RawRow], tuple[RawValue, ...]]:
-        cache: dict[tuple[RawValue, ...], str] = {}
-
-        def pick(row: RawRow) -> tuple[RawValue, ...]:
-            values = getter(row)
-            parts = values[12:]
-            kode = cache.get(parts)
-            if kode is None:
-                kode = cache[parts] = _kelurahan_from_parts(parts)
-            return (*values[:12], kode)
-
-        return pick
-
-    def label(self, field: str) -> str:
-        """Return the file's own name of ``field`` (e.g. ``TGL_LHR`` in a SIAK export)."""
-        return self.labels.get(field, field)
-
-    @property
-    def original_header(self) -> list[str]:
-        """Return the file's columns, less the notes of an earlier rejects file."""
-        return self.header[self.original_start :]
 
 
 class ResidentFile:
@@ -362,35 +219,27 @@ def _open_xlsx(path: Path) -> ResidentFile:
     else:
         raise ImportFileError(f"{path.name} has no header row (its first sheet is empty)")
     columns = ColumnMap([_cell_text(cell) for cell in header])
-    rows = _first_row_checked(path, _xlsx_rows(numbered, columns))
-    done = [header_line]
-
-    def position() -> int:
-        return done[0]
-
-    def counting() -> Iterator[tuple[int, RawRow]]:
-        for line, row in rows:
-            done[0] = line
-            yield line, row
-
+    reached = [header_line]  # the last row read, for progress
+    rows = _first_row_checked(path, _xlsx_rows(numbered, columns, reached))
     return ResidentFile(
         path,
         columns,
-        counting(),
+        rows,
         delimiter=",",
         total=max(sheet.height, 1),
-        position=position,
+        position=lambda: reached[0],
         closer=workbook.close,
     )
 
 
 def _xlsx_rows(
-    numbered: Iterator[tuple[int, list[Any]]], columns: ColumnMap
+    numbered: Iterator[tuple[int, list[Any]]], columns: ColumnMap, reached: list[int]
 ) -> Iterator[tuple[int, RawRow]]:
     width, padded, fit = columns.width, columns.padded, _row_fitting(columns)
     # Only tanggal_lahir keeps a date cell as a date; elsewhere a date is text like any other.
     date_column = columns.positions.get("tanggal_lahir", -1)
     for line, cells in numbered:
+        reached[0] = line
         row: RawRow = [
             cell
             if type(cell) is str or (index == date_column and isinstance(cell, dt.date))

@@ -130,7 +130,7 @@ class RowValidator:
     def validate(self, values: Sequence[Any]) -> ResidentRecord | Rejection:
         """Return the normalised record of one row, or why it is rejected.
 
-        ``values`` come in reader.FIELDS order: text cells, and for tanggal_lahir possibly a
+        ``values`` come in columns.FIELDS order: text cells, and for tanggal_lahir possibly a
         real date from an XLSX cell. The first field at fault, in that order, is reported.
         """
         nik, no_kk, nama, sex, tempat, tanggal, status, agama, kerja, alamat, rt, rw, kel = values

@@ -34,15 +34,10 @@ class WriteResult:
     updated: int
 
 
-def ensure_rukun_tetangga(*, session: Session, units: set[tuple[str, int, int]]) -> None:
-    """Create the RT units (kode_kelurahan, rw, rt) that do not exist yet."""
-    if not units:
-        return
-    sql = (
-        "INSERT INTO rukun_tetangga (kode_kelurahan, rw, rt) VALUES (:k, :rw, :rt) "
-        "ON CONFLICT (kode_kelurahan, rw, rt) DO NOTHING"
-    )
-    session.execute(text(sql), [{"k": k, "rw": rw, "rt": rt} for k, rw, rt in sorted(units)])
+_RT_SQL = (
+    "INSERT INTO rukun_tetangga (kode_kelurahan, rw, rt) VALUES (?, ?, ?) "
+    "ON CONFLICT (kode_kelurahan, rw, rt) DO NOTHING"
+)
 
 
 def mark_counts_stale(*, session: Session) -> None:
@@ -53,12 +48,10 @@ def mark_counts_stale(*, session: Session) -> None:
 def write_batch(
     *, session: Session, records: Sequence[ResidentRecord], now: dt.datetime
 ) -> WriteResult:
-    """Upsert ``records`` (NIKs unique within the batch) and their RT units; return the counts."""
+    """Return how many of ``records`` were new: upserts them (NIKs unique within the batch)
+    and creates their RT units."""
     if not records:
         return WriteResult(0, 0)
-    ensure_rukun_tetangga(
-        session=session, units={(r.kode_kelurahan, r.rw, r.rt) for r in records}
-    )
     mark_counts_stale(session=session)
     if session.get_bind().dialect.name == "postgresql":
         return _write_postgresql(session, records, now)
@@ -69,6 +62,8 @@ def _write_sqlite(
     session: Session, records: Sequence[ResidentRecord], now: dt.datetime
 ) -> WriteResult:
     connection = session.connection()
+    units = sorted({(r.kode_kelurahan, r.rw, r.rt) for r in records})
+    connection.exec_driver_sql(_RT_SQL, units)
     niks = [r.nik for r in records]
     existing = 0
     for start in range(0, len(niks), _SQLITE_IN_CHUNK):
@@ -79,7 +74,8 @@ def _write_sqlite(
         ).one()
         existing += int(row[0])
     stamp = now.isoformat(sep=" ")
-    rows = [(*r[:5], r.tanggal_lahir.isoformat(), *r[6:], stamp) for r in records]
+    # NIK order keeps the unique index's inserts local: fewer pages touched per batch.
+    rows = sorted((*r[:5], r.tanggal_lahir.isoformat(), *r[6:], stamp) for r in records)
     connection.exec_driver_sql(_UPSERT_SQL, rows)
     return WriteResult(imported=len(records) - existing, updated=existing)
 
@@ -102,13 +98,23 @@ def _write_postgresql(
     connection.exec_driver_sql("TRUNCATE resident_staging")
     raw = connection.connection.dbapi_connection
     assert raw is not None
-    with raw.cursor() as cursor:  # type: ignore[attr-defined]
-        with cursor.copy(f"COPY resident_staging ({_COLUMN_LIST}) FROM STDIN") as copy:
-            for record in records:
-                copy.write_row((*record, now))
-        cursor.execute(
-            f"INSERT INTO residents ({_COLUMN_LIST}) SELECT {_COLUMN_LIST} FROM resident_staging "
-            f"ON CONFLICT (nik) DO UPDATE SET {_UPDATE_SET} RETURNING (xmax = 0)"
-        )
-        inserted = sum(1 for (was_insert,) in cursor.fetchall() if was_insert)
-    return WriteResult(imported=inserted, updated=len(records) - inserted)
+    copy_sql = f"COPY resident_staging ({_COLUMN_LIST}) FROM STDIN"
+    with raw.cursor() as cursor, cursor.copy(copy_sql) as copy:  # type: ignore[attr-defined]
+        for record in records:
+            copy.write_row((*record, now))
+    # Through SQLAlchemy again, so a constraint violation is the usual IntegrityError.
+    # The RT units come from the staged rows in one statement, not one per unit.
+    connection.exec_driver_sql(
+        "INSERT INTO rukun_tetangga (kode_kelurahan, rw, rt) "
+        "SELECT DISTINCT kode_kelurahan, rw, rt FROM resident_staging "
+        "ON CONFLICT (kode_kelurahan, rw, rt) DO NOTHING"
+    )
+    # xmax = 0 marks a freshly inserted row; counting in SQL avoids shipping a row per
+    # resident back to Python.
+    inserted = connection.exec_driver_sql(
+        f"WITH written AS (INSERT INTO residents ({_COLUMN_LIST}) "
+        f"SELECT {_COLUMN_LIST} FROM resident_staging ORDER BY nik "
+        f"ON CONFLICT (nik) DO UPDATE SET {_UPDATE_SET} RETURNING (xmax = 0) AS inserted) "
+        "SELECT count(*) FILTER (WHERE inserted) FROM written"
+    ).scalar_one()
+    return WriteResult(imported=int(inserted), updated=len(records) - int(inserted))

@@ -13,7 +13,6 @@ from fastapi.responses import HTMLResponse
 from ektp.auth import roles
 from ektp.regions import service as regions_service
 from ektp.regions.wilayah import parent_of
-from ektp.web import lookups
 from ektp.web.deps import CurrentUser, DbSession
 from ektp.web.render import render, translate
 
@@ -37,14 +36,14 @@ def home_page(request: Request, user: CurrentUser, session: DbSession) -> HTMLRe
     """Return the list of loaded kabupaten/kota."""
     area_name = None
     if user.area_kode:
-        area_name = lookups.region_names(session=session, codes=[user.area_kode]).get(
+        area_name = regions_service.region_names(session=session, codes=[user.area_kode]).get(
             user.area_kode
         )
     return render(
         request,
         "home.html",
         {
-            "cities": lookups.loaded_cities(session=session),
+            "cities": regions_service.loaded_cities(session=session),
             "area_name": area_name,
             "active": "home",
         },
@@ -95,7 +94,7 @@ def region_page(
     except regions_service.RegionNotFoundError:
         raise HTTPException(status_code=404, detail="no such region") from None
     chain = ancestor_codes(summary.kode)
-    names = lookups.region_names(session=session, codes=chain)
+    names = regions_service.region_names(session=session, codes=chain)
     date_query = "" if chosen == today else "?" + urlencode({"as_of": chosen.isoformat()})
     crumbs = [
         Crumb(names.get(code) or _unit_label(code), f"/wilayah/{code}{date_query}")

@@ -8,11 +8,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from ektp.regions.service import rt_code
+from ektp.regions.service import kelurahan_in_area, region_names, rt_code
 from ektp.residents import search
 from ektp.residents.eligibility import age_on, is_wajib_ktp
 from ektp.residents.schemas import ResidentPage
-from ektp.web import lookups
 from ektp.web.deps import DbSession, PersonalDataUser, client_address
 from ektp.web.person_access import open_record, search_for
 from ektp.web.render import render, translate
@@ -54,7 +53,7 @@ def search_page(
     if page is not None and page.next_after:
         query = {"q": q, "kelurahan": kelurahan, "after": page.next_after}
         next_href = "/penduduk?" + urlencode(query)
-    names = lookups.region_names(
+    names = region_names(
         session=session, codes={row.kode_kelurahan for row in page.items} if page else set()
     )
     context: dict[str, object] = {
@@ -69,9 +68,7 @@ def search_page(
     }
     if rows and page is not None:
         return render(request, "partials/result_rows.html", context, personal=True)
-    context["kelurahan_groups"] = lookups.kelurahan_in_area(
-        session=session, area_kode=user.area_kode
-    )
+    context["kelurahan_groups"] = kelurahan_in_area(session=session, area_kode=user.area_kode)
     return render(request, "search.html", context, status_code=400 if error else 200, personal=True)
 
 
@@ -79,7 +76,7 @@ def _unit_label(request: Request, session: DbSession, unit: search.Unit) -> str 
     # A plain kelurahan is shown by the drop-down list itself; RW/RT need their own option.
     if unit.rw is None:
         return None
-    nama = lookups.region_names(session=session, codes=[unit.kode_kelurahan]).get(
+    nama = region_names(session=session, codes=[unit.kode_kelurahan]).get(
         unit.kode_kelurahan, unit.kode_kelurahan
     )
     if unit.rt is None:
@@ -108,7 +105,7 @@ def person_page(
             personal=True,
         )
     kecamatan_kode = person.kode_kelurahan[:8]
-    names = lookups.region_names(session=session, codes=[person.kode_kelurahan, kecamatan_kode])
+    names = region_names(session=session, codes=[person.kode_kelurahan, kecamatan_kode])
     today = dt.date.today()
     referer = request.headers.get("referer", "")
     back_href = "/penduduk"

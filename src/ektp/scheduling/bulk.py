@@ -1,0 +1,141 @@
+"""Write turns set-wise: attendance codes in bulk, ``executemany`` on SQLite, ``COPY`` on
+PostgreSQL, and state changes by id lists. Everything runs in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
+from typing import Any
+
+import numpy as np
+from sqlalchemy import DateTime, bindparam, text
+from sqlalchemy.orm import Session
+
+from ektp.scheduling.campaigns import utc
+
+CODE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY3479"
+"""Letters and digits nobody misreads on a printed letter: no 0/O, 1/I, 2/Z, 5/S, 6/G, 8/B."""
+CODE_LENGTH = 6
+_SQLITE_CHUNK = 50_000
+_IDS_CHUNK = 5_000
+
+INVITATION_COLUMNS = (
+    "campaign_id",
+    "resident_id",
+    "site_code",
+    "tanggal",
+    "session",
+    "attendance_code",
+    "status",
+    "misses",
+    "plan_run_id",
+    "updated_at",
+)
+EVENT_COLUMNS = ("invitation_id", "at", "from_status", "to_status", "by", "note")
+
+
+def new_codes(count: int) -> list[str]:
+    """Return ``count`` random attendance codes from the OS's secure random source.
+
+    Bytes of 250 and above are dropped before taking the remainder by 25, so that every
+    letter is equally likely (256 is not a multiple of 25).
+    """
+    needed = count * CODE_LENGTH
+    picked = np.zeros(0, dtype=np.uint8)
+    while len(picked) < needed:
+        raw = np.frombuffer(secrets.token_bytes(needed - len(picked) + 64), dtype=np.uint8)
+        picked = np.concatenate((picked, raw[raw < 250]))
+    letters = np.frombuffer(CODE_ALPHABET.encode("ascii"), dtype="S1")
+    chosen = letters[picked[:needed] % len(CODE_ALPHABET)].reshape(count, CODE_LENGTH)
+    return [code.decode("ascii") for code in chosen.view(f"S{CODE_LENGTH}").ravel()]
+
+
+def new_code() -> str:
+    """Return one random attendance code."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def is_postgresql(session: Session) -> bool:
+    """Return whether the session talks to PostgreSQL (else SQLite)."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def stamp_text(session: Session, now: dt.datetime) -> str:
+    """Return ``now`` (in UTC) as the text each backend stores for a timestamp column."""
+    moment = utc(now)
+    if is_postgresql(session):
+        return moment.isoformat(sep=" ")
+    # SQLAlchemy's own SQLite format, so that ORM reads parse what was written in bulk.
+    return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _chunks(rows: Iterable[Sequence[Any]], size: int) -> Iterator[list[Sequence[Any]]]:
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def bulk_insert(
+    session: Session, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> int:
+    """Insert ``rows`` (ints, text, None; dates and times as ISO text) and return how many."""
+    connection = session.connection()
+    column_list = ", ".join(columns)
+    written = 0
+    if is_postgresql(session):
+        raw = connection.connection.dbapi_connection
+        assert raw is not None
+        copy_sql = f"COPY {table} ({column_list}) FROM STDIN"
+        with raw.cursor() as cursor, cursor.copy(copy_sql) as copy:  # type: ignore[attr-defined]
+            for row in rows:
+                copy.write_row(row)
+                written += 1
+        return written
+    sql = f"INSERT INTO {table} ({column_list}) VALUES ({', '.join('?' for _ in columns)})"
+    for chunk in _chunks(rows, _SQLITE_CHUNK):
+        connection.exec_driver_sql(sql, chunk)
+        written += len(chunk)
+    return written
+
+
+def set_status(
+    session: Session,
+    ids: Sequence[int],
+    *,
+    status: str,
+    now: dt.datetime,
+    by: str | None,
+    note: str | None,
+    from_statuses: Sequence[str],
+) -> list[int]:
+    """Move the invitations ``ids`` that are in ``from_statuses`` to ``status``, record one
+    event each, and return the ids that changed.
+    """
+    stamp = stamp_text(session, now)
+    changed: list[tuple[int, str]] = []
+    select_sql = text(
+        "SELECT id, status FROM invitations WHERE id IN :ids AND status IN :statuses"
+    ).bindparams(bindparam("ids", expanding=True), bindparam("statuses", expanding=True))
+    update_sql = text(
+        "UPDATE invitations SET status = :status, updated_at = :at "
+        "WHERE id IN :ids AND status IN :statuses"
+    ).bindparams(
+        bindparam("ids", expanding=True),
+        bindparam("statuses", expanding=True),
+        bindparam("at", type_=DateTime(timezone=True)),
+    )
+    for start in range(0, len(ids), _IDS_CHUNK):
+        chunk = [int(invitation) for invitation in ids[start : start + _IDS_CHUNK]]
+        params = {"ids": chunk, "statuses": list(from_statuses)}
+        changed.extend((int(i), str(s)) for i, s in session.execute(select_sql, params))
+        session.execute(update_sql, {**params, "status": status, "at": utc(now)})
+    bulk_insert(
+        session,
+        "invitation_events",
+        EVENT_COLUMNS,
+        ((invitation, stamp, old, status, by, note) for invitation, old in changed),
+    )
+    return [invitation for invitation, _ in changed]

@@ -1,0 +1,237 @@
+"""Stored campaigns: create one from a scenario, find the active one, read its definition.
+
+The campaign's TOML is stored as given; its set history lives in ``set_changes`` (seeded from
+the TOML's ``sets_history`` on creation, then added to by ``sites.service.change_sets``), so
+the definition the planner uses is the TOML with each site's history taken from that table.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import tomllib
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+from typing import Any, cast
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ektp.regions import service as regions_service
+from ektp.regions.models import Region
+from ektp.regions.wilayah import dotted
+from ektp.scenarios import SUFFIX, ScenarioError, load_scenario
+from ektp.scheduling import campaign as campaign_rules
+from ektp.scheduling.errors import CampaignSetupError, NoCampaignError, SiteNotFoundError
+from ektp.scheduling.models import Campaign, SetChangeEvent
+from ektp.scheduling.schemas import CampaignView
+from ektp.sites.calendar import SessionCalendar, build_calendar
+from ektp.sites.capacity import SetChange, SetChangeReason, Site, sets_working
+
+WIB = dt.timezone(dt.timedelta(hours=7), "WIB")
+"""Palembang's time zone: UTC+7 all year (Indonesia has no daylight saving time)."""
+
+SCENARIO_AUTHOR = "scenario"
+"""``created_by`` of the set changes copied from the scenario's ``sets_history``."""
+
+
+def local_day(now: dt.datetime) -> dt.date:
+    """Return the calendar day in Palembang (WIB) at ``now``; a naive ``now`` is taken as is."""
+    # 18:00 UTC is already 01:00 the next day in Palembang: a UTC date would put a turn
+    # booked in the evening on the wrong day.
+    if now.tzinfo is None:
+        return now.date()
+    return now.astimezone(WIB).date()
+
+
+def campaign_today(campaign: Campaign, now: dt.datetime) -> dt.date:
+    """Return the campaign's day at ``now``: Palembang's date, or the campaign's start when
+    its deadline has already passed (a replay of a past campaign, such as Palembang 2011,
+    runs on its own calendar: plans start on its start date, not in the present).
+    """
+    today = local_day(now)
+    return campaign.start if today > campaign.deadline else today
+
+
+def utc(now: dt.datetime) -> dt.datetime:
+    """Return ``now`` in UTC (a naive ``now`` is taken to be UTC already)."""
+    if now.tzinfo is None:
+        return now.replace(tzinfo=dt.UTC)
+    return now.astimezone(dt.UTC)
+
+
+def _scenario_text(scenario: str) -> tuple[str, dict[str, Any]]:
+    try:
+        data = load_scenario(scenario)
+    except ScenarioError as error:
+        raise CampaignSetupError(str(error)) from None
+    looks_like_path = scenario.endswith(SUFFIX) or "/" in scenario or "\\" in scenario
+    if looks_like_path:
+        text = Path(scenario).read_text(encoding="utf-8")
+    else:
+        text = resources.files("ektp.scenarios").joinpath(scenario + SUFFIX).read_text("utf-8")
+    return text, data
+
+
+def _loaded_kecamatan(session: Session, city: str) -> set[str]:
+    query = select(Region.kode).where(
+        Region.level == "kecamatan", Region.kode.startswith(city + ".")
+    )
+    return set(session.execute(query).scalars())
+
+
+def _city_of(data: dict[str, Any]) -> str | None:
+    table = data.get("campaign")
+    city = table.get("city") if isinstance(table, dict) else None
+    return dotted(city) if isinstance(city, str) else None
+
+
+def create_campaign(*, session: Session, scenario: str, now: dt.datetime) -> Campaign:
+    """Return a new campaign from a shipped scenario name or a TOML path, checked against
+    the loaded regions of its city; its sets history is copied into ``set_changes``.
+    """
+    text, data = _scenario_text(scenario)
+    city = _city_of(data)
+    known = _loaded_kecamatan(session, city) if city else set()
+    if city and not known:
+        raise CampaignSetupError(
+            f"the regions of city {city} are not loaded; load them first with: "
+            f"ektp regions load --city {city} --edition "
+            f"{data['campaign'].get('edition', '2016')}"
+        )
+    try:
+        definition = campaign_rules.parse_campaign(data, known_kecamatan=known or None)
+    except campaign_rules.CampaignError as error:
+        raise CampaignSetupError(f"scenario {scenario}: {error}") from None
+    loaded = regions_service.loaded_edition(session=session, city=definition.city)
+    if loaded is not None and loaded != definition.edition:
+        raise CampaignSetupError(
+            f"scenario {scenario} uses the {definition.edition} region edition, but city "
+            f"{definition.city} is loaded from the {loaded} edition"
+        )
+    stamp = utc(now)
+    row = Campaign(
+        name=definition.name,
+        city=definition.city,
+        edition=definition.edition,
+        start=definition.start,
+        deadline=definition.deadline,
+        seed=definition.seed,
+        definition=text,
+        created_at=stamp,
+    )
+    session.add(row)
+    session.flush()
+    session.add_all(
+        SetChangeEvent(
+            campaign_id=row.id,
+            site_code=site.code,
+            tanggal=change.date,
+            change=change.change,
+            reason=change.reason,
+            note="sets_history of the scenario",
+            created_at=stamp,
+            created_by=SCENARIO_AUTHOR,
+        )
+        for site in definition.sites
+        for change in site.sets_history
+    )
+    session.flush()
+    return row
+
+
+def active_campaign(*, session: Session) -> Campaign | None:
+    """Return the latest campaign, or None when none was created."""
+    query = select(Campaign).order_by(Campaign.id.desc()).limit(1)
+    return session.execute(query).scalar_one_or_none()
+
+
+def require_campaign(*, session: Session) -> Campaign:
+    """Return the latest campaign, or raise NoCampaignError saying how to create one."""
+    found = active_campaign(session=session)
+    if found is None:
+        raise NoCampaignError(
+            "there is no campaign yet; create one with: "
+            "ektp campaign create --scenario palembang-2011"
+        )
+    return found
+
+
+def _history(session: Session, campaign: Campaign) -> dict[str, list[SetChange]]:
+    query = (
+        select(SetChangeEvent)
+        .where(SetChangeEvent.campaign_id == campaign.id)
+        .order_by(SetChangeEvent.tanggal, SetChangeEvent.id)
+    )
+    history: dict[str, list[SetChange]] = {}
+    for event in session.execute(query).scalars():
+        history.setdefault(event.site_code, []).append(
+            SetChange(
+                date=event.tanggal, change=event.change, reason=cast(SetChangeReason, event.reason)
+            )
+        )
+    return history
+
+
+def campaign_definition(*, session: Session, campaign: Campaign) -> campaign_rules.Campaign:
+    """Return the campaign as declared, each site's set history read from ``set_changes``.
+
+    The table replaces the TOML's ``sets_history`` (it was seeded from it), so a change is
+    never counted twice.
+    """
+    parsed = campaign_rules.parse_campaign(tomllib.loads(campaign.definition))
+    history = _history(session, campaign)
+    sites = tuple(
+        dataclasses.replace(site, sets_history=tuple(history.get(site.code, ())))
+        for site in parsed.sites
+    )
+    return dataclasses.replace(parsed, sites=sites)
+
+
+def site_of(definition: campaign_rules.Campaign, site_code: str) -> Site:
+    """Return the campaign's site with this code, or raise SiteNotFoundError."""
+    for site in definition.sites:
+        if site.code == site_code:
+            return site
+    codes = ", ".join(site.code for site in definition.sites)
+    raise SiteNotFoundError(f"the campaign has no site {site_code!r}; its sites: {codes}")
+
+
+def site_calendar(
+    definition: campaign_rules.Campaign, site: Site, first_day: dt.date, last_day: dt.date
+) -> SessionCalendar:
+    """Return the site's sessions from ``first_day`` to ``last_day`` under the campaign's
+    closed days.
+    """
+    return build_calendar(site, first_day, last_day, definition.closed)
+
+
+def session_index(calendar: SessionCalendar) -> dict[tuple[dt.date, str], int]:
+    """Return each session's index in ``calendar`` by (day, session name)."""
+    return {key: index for index, key in enumerate(zip(calendar.days, calendar.names, strict=True))}
+
+
+def kecamatan_names(*, session: Session, codes: Iterable[str]) -> dict[str, str]:
+    """Return the loaded name of each kecamatan code (the code itself when not loaded)."""
+    wanted = sorted(set(codes))
+    query = select(Region.kode, Region.nama).where(Region.kode.in_(wanted))
+    found = {kode: nama for kode, nama in session.execute(query)}
+    return {kode: found.get(kode, kode) for kode in wanted}
+
+
+def campaign_view(*, session: Session, campaign: Campaign) -> CampaignView:
+    """Return the campaign with its number of sites and sets on its start date."""
+    definition = campaign_definition(session=session, campaign=campaign)
+    return CampaignView(
+        id=campaign.id,
+        name=campaign.name,
+        city=campaign.city,
+        edition=campaign.edition,
+        start=campaign.start,
+        deadline=campaign.deadline,
+        seed=campaign.seed,
+        sites=len(definition.sites),
+        sets=sum(sets_working(site, campaign.start) for site in definition.sites),
+        created_at=campaign.created_at,
+    )
