@@ -21,6 +21,10 @@ class Settings(BaseSettings):
     secret_key: str = Field(default_factory=lambda: secrets.token_urlsafe(32))
     secure_cookies: bool = False
     default_language: str = "id"
+    # Biometric templates and images are encrypted with this key (32 bytes, urlsafe base64).
+    # Without it, a key is created once in biometric_key_file (mode 0600) and reused.
+    biometric_key: str | None = None
+    biometric_key_file: Path = Path("var") / "biometric.key"
 
 
 def get_settings(**overrides: object) -> Settings:

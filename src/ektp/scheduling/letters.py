@@ -140,6 +140,12 @@ def time_zone_of(kode_wilayah: str) -> str:
     return "WIB"
 
 
+def local_date(kode_wilayah: str, moment: dt.datetime) -> dt.date:
+    """Return the calendar date at ``moment`` (an aware datetime) in the region's time zone."""
+    hours = {"WIB": 7, "WITA": 8, "WIT": 9}[time_zone_of(kode_wilayah)]
+    return moment.astimezone(dt.timezone(dt.timedelta(hours=hours))).date()
+
+
 def mask_nik(nik: str) -> str:
     """Return a NIK with only its first 4 (provinsi, kota) and last 4 (serial) digits shown.
 
@@ -213,7 +219,7 @@ def _common(batch: LetterBatch) -> dict[str, Any]:
         "batch": batch,
         "zone": batch.time_zone,
         "place": city_place_name(batch.kota),
-        "waktu": lambda letter: format_waktu(letter.start, letter.end, batch.time_zone),
+        "waktu": lambda turn: format_waktu(turn.start, turn.end, batch.time_zone),
     }
 
 

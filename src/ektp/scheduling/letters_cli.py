@@ -103,6 +103,7 @@ def letters_command(
         pdf = letters.letters_pdf(batch, workers=workers or _auto_workers(), progress=advance)
     try:
         _write(out, pdf)
+        # The byte-order mark makes Excel, what kelurahan offices open CSVs with, read UTF-8.
         _write(csv_path, letters.delivery_list_csv(batch).encode("utf-8-sig"))
         _write(list_pdf_path, letters.delivery_list_pdf(batch))
     except OSError as error:
@@ -128,4 +129,4 @@ def letters_command(
     pages = letters.sheet_count(batch.letters)
     typer.echo(f"{len(ids)} letters on {pages} pages: {out}")
     typer.echo(f"delivery list: {csv_path}, {list_pdf_path}")
-    typer.echo(f"{marked} invitations marked letter_printed ({len(ids) - marked} were already)")
+    typer.echo(f"{marked} invitations marked letter_printed ({len(ids) - marked} had been before)")

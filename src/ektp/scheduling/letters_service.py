@@ -142,10 +142,7 @@ def letters_of(
 def latest_campaign(*, session: Session, city: str) -> Campaign | None:
     """Return the most recently created campaign of a kabupaten/kota, or None."""
     return session.execute(
-        select(Campaign)
-        .where(Campaign.city == dotted(city))
-        .order_by(Campaign.id.desc())
-        .limit(1)
+        select(Campaign).where(Campaign.city == dotted(city)).order_by(Campaign.id.desc()).limit(1)
     ).scalar_one_or_none()
 
 

@@ -5,12 +5,19 @@ from __future__ import annotations
 from sqlalchemy import MetaData
 
 from ektp.auth import models as _auth_models
+from ektp.recording import models as _recording_models
 from ektp.regions import models as _regions_models
 from ektp.residents import models as _residents_models
 from ektp.scheduling import models as _scheduling_models
 from ektp.storage.base import Base
 
-_DOMAIN_MODELS = (_regions_models, _residents_models, _auth_models, _scheduling_models)
+_DOMAIN_MODELS = (
+    _regions_models,
+    _residents_models,
+    _auth_models,
+    _scheduling_models,
+    _recording_models,
+)
 
 
 def target_metadata() -> MetaData:
