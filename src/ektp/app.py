@@ -63,6 +63,18 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
         app.include_router(router, prefix=API_PREFIX)
     for router in (auth_pages.router, pages.router, resident_pages.router, plan_pages.router):
         app.include_router(router)
+    from ektp.web import report_pages
+
+    app.include_router(report_pages.router)
+    from ektp.recording.api import router as recording_api
+    from ektp.recording.queue_api import router as queue_api
+    from ektp.web import desk_pages, queue_pages
+
+    # Before the device API: its /recording/{recording_id} would otherwise catch /recording/queue.
+    app.include_router(queue_api, prefix=API_PREFIX)
+    app.include_router(queue_pages.router)
+    app.include_router(recording_api, prefix=API_PREFIX)
+    app.include_router(desk_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _install_error_handlers(app)
     return app

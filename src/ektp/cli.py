@@ -8,6 +8,8 @@ import typer
 
 from ektp.auth.cli import app as users_app
 from ektp.demo import demo_command
+from ektp.recording.cli import app as devices_app
+from ektp.recording.report_cli import app as report_app
 from ektp.regions.cli import app as regions_app
 from ektp.residents.cli import app as residents_app
 from ektp.runtime import Runtime, runtime_of
@@ -52,13 +54,15 @@ def init_command(ctx: typer.Context) -> None:
 
 app.add_typer(regions_app, name="regions", help="Kemendagri regions: load and show.")
 app.add_typer(residents_app, name="residents", help="The registry: import and generate.")
-app.add_typer(users_app, name="users", help="User accounts: create.")
+app.add_typer(users_app, name="users", help="User accounts and API tokens: create.")
 app.command("serve")(serve_command)
 app.command("demo")(demo_command)
 app.add_typer(campaign_app, name="campaign", help="Campaigns: create from a scenario TOML.")
 app.add_typer(schedule_app, name="schedule", help="Turns: plan, export, re-plan, missed.")
 app.add_typer(sites_app, name="sites", help="Recording sites: sets added, broken, repaired.")
+app.add_typer(report_app, name="report", help="Daily reports: close a day, show the figures.")
 app.command("letters")(letters_command)
+app.add_typer(devices_app, name="devices", help="Simulated recording sets for demos and load.")
 
 
 def main() -> None:

@@ -75,6 +75,20 @@ def prepare(runtime: Runtime, *, scale: float, seed: int, echo: bool = True) -> 
         say(f"  {username:<10} {role:<20} {area or '-'}")
 
 
+def simulate_demo_days(runtime: Runtime, *, days: int, seed: int, fast: bool) -> None:
+    """Plan the campaign if there is none, then simulate ``days`` campaign days."""
+    from ektp.recording.simulation import ensure_campaign, simulate
+
+    ensure_campaign(runtime, say=typer.echo)
+    way = "through the services" if fast else "through the device API"
+    typer.echo(f"simulating {days} campaign days {way}...")
+    result = simulate(runtime, days=days, seed=seed, fast=fast, say=typer.echo)
+    typer.echo(
+        f"simulated {len(result.days)} days in {result.seconds:.0f} s "
+        f"({result.requests} HTTP requests); see: ektp report daily"
+    )
+
+
 def demo_command(
     ctx: typer.Context,
     scale: Annotated[
@@ -84,12 +98,25 @@ def demo_command(
     serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the web app.")] = True,
     host: Annotated[str, typer.Option(help="Address to serve on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to serve on.")] = 8000,
+    simulate_days: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="Plan the Palembang 2011 campaign if needed, then simulate this many campaign "
+            "days (check-in, recording through the device API, closing).",
+        ),
+    ] = 0,
+    fast: Annotated[
+        bool, typer.Option(help="Simulate through the services instead of the HTTP API.")
+    ] = False,
 ) -> None:
     """Prepare the demo city (schema, Palembang 2011, residents, accounts) and serve it."""
     runtime = runtime_of(ctx)
     started = dt.datetime.now()
     prepare(runtime, scale=scale, seed=seed)
     typer.echo(f"ready in {(dt.datetime.now() - started).total_seconds():.1f} s")
+    if simulate_days:
+        simulate_demo_days(runtime, days=simulate_days, seed=seed, fast=fast)
     if serve:
         from ektp.web.cli import serve_app
 

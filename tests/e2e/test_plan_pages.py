@@ -1,180 +1,50 @@
 """The campaign plan pages over HTTP: who may open which page, and what each page shows.
 
-The city is generated (palembang-2011 at a small scale), the campaign created from the
-shipped scenario and planned, as a Dinas would; Seberang Ulu I loses both its sets until
-January so that one kecamatan misses the deadline, and Sukarami closes its first sessions so
-that residents miss turns and reach the follow-up list. Built once, copied for each test.
+On the planned small city of ``plan_city``; the letters and delivery lists are in
+``test_plan_downloads``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
-import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from ektp.auth import service as auth_service
-from ektp.regions.service import load_city
-from ektp.residents.synthetic import run_generate
 from ektp.residents.writer import write_batch
 from ektp.runtime import Runtime
 from ektp.scheduling import service as scheduling
-from ektp.residents.models import Resident
-from ektp.scheduling.models import FollowUp, Invitation, RtTurn
 from ektp.scheduling.report import KecamatanReport
-from ektp.settings import Settings
-from ektp.sites import service as sites_service
-from tests.e2e.conftest import PASSWORD, audit_events, csrf_from, log_in, make_resident
-
-SCALE = 0.02
-NOW = dt.datetime(2011, 10, 1, 1, tzinfo=dt.UTC)
-FIRST_DAY = dt.date(2011, 10, 3)
-SUKARAMI = "16.71.07"
-ILIR_TIMUR_II = "16.71.06"
-SEBERANG_ULU_I = "16.71.02"
-CLOSED_EVENINGS = tuple(dt.date(2011, 10, day) for day in (3, 4, 5, 6, 7))
-ATTENDED_ON_FIRST_MORNING = 40
-
-
-@dataclass(frozen=True)
-class PlanCity:
-    """The built database and the kelurahan its users work in."""
-
-    path: Path
-    kelurahan: str  # the Sukarami kelurahan with the most residents to follow up
-    other_kelurahan: str  # another Sukarami kelurahan
-
-
-def _users(kelurahan: str, other_kelurahan: str) -> dict[str, tuple[str, str | None]]:
-    return {
-        "admin": ("admin_kota", "16.71"),
-        "pengamat": ("pengamat", None),
-        "pusat": ("petugas_pusat", None),
-        "camat": ("operator_kecamatan", SUKARAMI),
-        "camat_lain": ("operator_kecamatan", ILIR_TIMUR_II),
-        "lurah": ("petugas_kelurahan", kelurahan),
-        "lurah_lain": ("petugas_kelurahan", other_kelurahan),
-    }
-
-
-def _close_first_sessions(runtime: Runtime) -> None:
-    """Mark some of the first morning attended, close it, then close the evenings after it.
-
-    The absent are re-invited into the next evenings' reserve; missing three times sends a
-    household to the follow-up list.
-    """
-    with runtime.transaction() as session:
-        first_morning = session.execute(
-            select(Invitation.id, Invitation.attendance_code)
-            .where(
-                Invitation.site_code == SUKARAMI,
-                Invitation.tanggal == FIRST_DAY,
-                Invitation.session == "pagi",
-            )
-            .order_by(Invitation.id)
-            .limit(ATTENDED_ON_FIRST_MORNING)
-        ).all()
-        for invitation_id, code in first_morning:
-            scheduling.mark_attended(
-                session=session, invitation_id=invitation_id, attendance_code=code, now=NOW, by="t"
-            )
-        closing = [(FIRST_DAY, "pagi"), *((day, "malam") for day in CLOSED_EVENINGS)]
-        for day, name in closing:
-            scheduling.close_session(
-                session=session, site_code=SUKARAMI, tanggal=day, session_name=name, now=NOW
-            )
-
-
-def _kelurahan_to_follow_up(runtime: Runtime) -> tuple[str, str]:
-    """Return the Sukarami kelurahan with the most follow-ups, and another one."""
-    with runtime.transaction() as session:
-        visits = session.execute(
-            select(Resident.kode_kelurahan, func.count())
-            .join(FollowUp, FollowUp.resident_id == Resident.id)
-            .group_by(Resident.kode_kelurahan)
-            .order_by(func.count().desc(), Resident.kode_kelurahan)
-        ).all()
-        others = session.execute(
-            select(RtTurn.kode_kelurahan).where(RtTurn.site_code == SUKARAMI).distinct()
-        ).scalars()
-        assert visits, "closing the sessions sent nobody to the follow-up list"
-        kelurahan = str(visits[0][0])
-        return kelurahan, min(other for other in others if other != kelurahan)
-
-
-def build_plan_city(path: Path) -> PlanCity:
-    """Fill the migrated SQLite file at ``path`` with a planned campaign and its users."""
-    runtime = Runtime(Settings(database_url=f"sqlite:///{path}", secret_key="test"))
-    try:
-        with runtime.transaction() as session:
-            load_city(session=session, city="16.71", edition="2016")
-        run_generate(
-            runtime=runtime,
-            city="16.71",
-            edition="2016",
-            scenario="palembang-2011",
-            scale=SCALE,
-            seed=7,
-            out=None,
-        )
-        with runtime.transaction() as session:
-            scheduling.create_campaign(session=session, scenario="palembang-2011", now=NOW)
-            for day, change, reason in (
-                (dt.date(2011, 10, 4), -2, "broken"),
-                (dt.date(2012, 1, 2), 2, "repaired"),
-            ):
-                sites_service.change_sets(
-                    session=session,
-                    site_code=SEBERANG_ULU_I,
-                    tanggal=day,
-                    change=change,
-                    reason=reason,
-                    now=NOW,
-                )
-            scheduling.plan(session=session, now=NOW, by="dinas")
-        _close_first_sessions(runtime)
-        kelurahan, other_kelurahan = _kelurahan_to_follow_up(runtime)
-        with runtime.transaction() as session:
-            for username, (role, area) in _users(kelurahan, other_kelurahan).items():
-                auth_service.create_user(
-                    session=session,
-                    username=username,
-                    full_name=f"Pengguna {username}",
-                    role=role,
-                    area_kode=area,
-                    password=PASSWORD,
-                    now=NOW,
-                )
-        return PlanCity(path=path, kelurahan=kelurahan, other_kelurahan=other_kelurahan)
-    finally:
-        runtime.dispose()
+from tests.e2e.conftest import audit_events, csrf_from, log_in, make_resident
+from tests.e2e.plan_city import (
+    ATTENDED_ON_FIRST_MORNING,
+    FIRST_DAY,
+    ILIR_TIMUR_II,
+    NOW,
+    SEBERANG_ULU_I,
+    SUKARAMI,
+    PlanCity,
+    planned_city,
+    runtime_on_copy,
+)
 
 
 @pytest.fixture(scope="session")
 def plan_city(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> PlanCity:
     """Return the planned small city, built once."""
-    path = tmp_path_factory.mktemp("plan") / "plan.sqlite3"
-    shutil.copyfile(sqlite_template, path)
-    return build_plan_city(path)
+    return planned_city(sqlite_template, tmp_path_factory.mktemp("plan"))
 
 
 @pytest.fixture
 def web_runtime(plan_city: PlanCity, tmp_path: Path) -> Iterator[Runtime]:
     """Yield a Runtime on this test's copy of the planned city (the conftest's client uses it)."""
-    path = tmp_path / "ektp.sqlite3"
-    shutil.copyfile(plan_city.path, path)
-    runtime = Runtime(Settings(database_url=f"sqlite:///{path}", secret_key="web-test-secret"))
-    try:
+    with runtime_on_copy(plan_city, tmp_path) as runtime:
         yield runtime
-    finally:
-        runtime.dispose()
 
 
 def _pages(city: PlanCity) -> list[str]:
@@ -355,6 +225,28 @@ def test_running_the_planner_gives_a_new_resident_a_turn(
     assert "Perencanaan selesai" not in client.get("/rencana").text  # shown once
 
 
+def test_a_failed_planner_run_commits_nothing_and_says_why(
+    client: TestClient, web_runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing_plan(*, session: Session, **_arguments: object) -> None:
+        auth_service.record_audit(
+            session=session,
+            username="x",
+            action="half.done",
+            subject=None,
+            detail=None,
+            client=None,
+        )
+        raise scheduling.ScheduleError("site 16.71.02 cannot place everyone")
+
+    monkeypatch.setattr(scheduling, "plan", failing_plan)
+    log_in(client, "admin")
+    token = csrf_from(client.get("/rencana").text)
+    assert client.post("/rencana/jalankan", data={"csrf_token": token}).status_code == 303
+    assert "Perencanaan gagal: site 16.71.02 cannot place everyone" in client.get("/rencana").text
+    assert audit_events(web_runtime, "half.done") == []
+
+
 def test_only_the_city_admin_may_run_the_planner(client: TestClient) -> None:
     log_in(client, "pengamat")
     token = csrf_from(client.get("/rencana").text)
@@ -404,6 +296,8 @@ def test_the_camat_chooses_the_first_day_and_how_many_days(client: TestClient) -
     assert body.count("<tr") == 3 and "10 Oktober 2011" in body
     assert 'href="/rencana/kecamatan/16.71.07?tanggal=2011-10-09&amp;hari=1"' in html
     assert 'href="/rencana/kecamatan/16.71.07?tanggal=2011-10-11&amp;hari=1"' in html
+    # Today (long after 2011) has no sessions: no link to it.
+    assert "Hari ini</a>" not in html
 
 
 def test_a_bad_date_shows_today_with_a_warning(client: TestClient) -> None:
@@ -434,10 +328,12 @@ def test_the_kelurahan_sees_its_rts_in_the_recorded_order(
         schedule = scheduling.rt_schedule(session=session, kode_kelurahan=plan_city.kelurahan)
     body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     positions = [int(cell) for cell in re.findall(r'<tr>\s*<td class="num">(\d+)</td>', body)]
-    assert positions == [row.position for row in schedule]
-    assert positions == sorted(positions)
+    # Shown from 1: the stored order counts from 0.
+    assert positions == [(row.position or 0) + 1 for row in schedule]
+    assert positions == sorted(positions) and all(row.position is not None for row in schedule)
     assert "acak sesuai per RT" in html
-    assert f'href="/rencana/kelurahan/{plan_city.kelurahan}/surat.pdf"' in html
+    assert f'action="/rencana/kelurahan/{plan_city.kelurahan}/surat.pdf"' in html
+    assert f'href="/rencana/kelurahan/{plan_city.kelurahan}/daftar-antar.csv"' in html
 
 
 def test_the_follow_up_list_shows_who_missed_and_is_audited(
@@ -453,9 +349,7 @@ def test_the_follow_up_list_shows_who_missed_and_is_audited(
     for row in rows:
         assert row.nik in response.text and row.nama in response.text
     events = audit_events(web_runtime, "follow_up.view")
-    assert [(event.username, event.subject) for event in events] == [
-        ("lurah", plan_city.kelurahan)
-    ]
+    assert [(event.username, event.subject) for event in events] == [("lurah", plan_city.kelurahan)]
     assert json.loads(events[0].detail or "{}") == {"rows": len(rows)}
 
 

@@ -92,9 +92,7 @@ def test_the_shipped_scenario_copies_its_set_history_into_set_changes(
         campaign = service.create_campaign(session=session, scenario=str(body), now=NOW)
         events = session.execute(select(SetChangeEvent)).scalars().all()
         definition = service.campaign_definition(session=session, campaign=campaign)
-    assert [(e.site_code, e.tanggal, e.change) for e in events] == [
-        (IT2, dt.date(2011, 10, 10), 1)
-    ]
+    assert [(e.site_code, e.tanggal, e.change) for e in events] == [(IT2, dt.date(2011, 10, 10), 1)]
     # Read back once from the table, not added a second time from the TOML.
     assert len(definition.sites[0].sets_history) == 1
 
@@ -180,8 +178,9 @@ def _plan_with(runtime: Runtime, seed: int | None) -> tuple[dict[str, object], l
         turns = {nik: held[0][1:] for nik, held in live_turns(session).items()}
         order = [
             f"{r.kode_kelurahan}/{r.rw}/{r.rt}"
-            for r in session.execute(select(RtTurn).order_by(RtTurn.site_code, RtTurn.position))
-            .scalars()
+            for r in session.execute(
+                select(RtTurn).order_by(RtTurn.site_code, RtTurn.position)
+            ).scalars()
         ]
         return turns, order
     finally:
@@ -197,7 +196,7 @@ def test_the_same_seed_gives_the_same_plan_and_another_seed_another_rt_order(
         service.create_campaign(session=session, scenario=scenario_file(tmp_path), now=NOW)
     first, first_order = _plan_with(runtime, None)
     again, again_order = _plan_with(runtime, 7)
-    other, other_order = _plan_with(runtime, 8)
+    _, other_order = _plan_with(runtime, 8)
     assert first == again and first_order == again_order
     assert other_order != first_order
 
@@ -238,10 +237,8 @@ def test_the_export_has_one_row_per_live_turn_with_the_agreed_header(
     assert tuple(rows[0]) == EXPORT_HEADER
     assert written == len(rows) == len(turns)
     row = rows[0]
-    assert (row["site"], row["date"], row["session"]) == turns[row["nik"]][0][:1] + (
-        turns[row["nik"]][0][1].isoformat(),
-        turns[row["nik"]][0][2],
-    )
+    site, day, name = turns[row["nik"]][0]
+    assert (row["site"], row["date"], row["session"]) == (site, day.isoformat(), name)
     assert row["kode_kecamatan"] == row["kode_kelurahan"][:8]
     assert {row["start_time"] for row in rows} <= {"08:00", "16:00"}
     assert all(len(row["attendance_code"]) == 6 for row in rows)
@@ -295,3 +292,24 @@ def test_residents_of_a_kelurahan_no_site_serves_are_counted_not_invited(
         held = session.scalar(text("SELECT COUNT(*) FROM invitations"))
     assert result.invited == held == 0
     assert result.unserved == len(eligible(outside))
+
+
+def test_a_large_first_plan_rebuilds_the_indexes_and_the_unique_one_still_holds(
+    runtime: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import inspect
+
+    from ektp.scheduling import bulk
+
+    monkeypatch.setattr(bulk, "REBUILD_FROM_ROWS", 1)
+    with runtime.transaction() as session:
+        load(session, RECORDS)
+        service.create_campaign(session=session, scenario=scenario_file(tmp_path), now=NOW)
+        service.plan(session=session, now=NOW)
+    names = {index["name"] for index in inspect(runtime.engine).get_indexes("invitations")}
+    assert names >= {
+        "ix_invitations_session",
+        "ix_invitations_resident",
+        "ux_invitations_live_resident",
+    }
+    test_the_database_refuses_a_second_live_turn_for_one_resident(runtime)

@@ -205,9 +205,9 @@ def test_re_planning_random_cities_keeps_one_live_turn_each_and_the_freeze_windo
             if when >= boundary:
                 assert booked <= calendar.bookable[turn_index(calendar)[(when, name)]]
         assert len(result.moved) == session.scalar(
-            select(text("COUNT(*)")).select_from(InvitationEvent).where(
-                InvitationEvent.to_status == "moved"
-            )
+            select(text("COUNT(*)"))
+            .select_from(InvitationEvent)
+            .where(InvitationEvent.to_status == "moved")
         )
     finally:
         session.rollback()

@@ -1,4 +1,4 @@
-"""``ektp users``: create accounts."""
+"""``ektp users``: create accounts and API tokens."""
 
 from __future__ import annotations
 
@@ -62,3 +62,29 @@ def create_command(
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
     typer.echo(summary)
+
+
+@app.command("token")
+def token_command(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Option(help="The account the token acts as.")],
+    name: Annotated[str, typer.Option(help="What uses the token, e.g. 'set-1 16.71.06'.")],
+) -> None:
+    """Create an API token for a user (for a recording set or a script); shown only once."""
+    import datetime as dt
+
+    from ektp.auth import service, tokens
+
+    runtime = runtime_of(ctx)
+    try:
+        with runtime.transaction() as session:
+            user = service.get_user(session=session, username=username)
+            if user is None:
+                raise tokens.TokenError(f"no user named {username.strip().lower()!r}")
+            token = tokens.create_token(
+                session=session, user=user, name=name, now=dt.datetime.now(dt.UTC)
+            )
+    except tokens.TokenError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(token)

@@ -41,9 +41,11 @@ class QueueTicket(Base):
 
     __tablename__ = "queue_tickets"
     __table_args__ = (
-        UniqueConstraint("site_code", "tanggal", "number"),
+        # Named: the naming convention would give both the same name (site_code's), which
+        # PostgreSQL refuses.
+        UniqueConstraint("site_code", "tanggal", "number", name="uq_queue_tickets_number"),
         # A resident checks in once per site and day; a second scan returns the same ticket.
-        UniqueConstraint("site_code", "tanggal", "resident_id"),
+        UniqueConstraint("site_code", "tanggal", "resident_id", name="uq_queue_tickets_resident"),
         Index("ix_queue_tickets_waiting", "site_code", "tanggal", "status", "number"),
     )
 

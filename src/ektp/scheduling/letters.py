@@ -194,7 +194,9 @@ def _sheets(letters: Sequence[Letter]) -> list[list[Letter]]:
 
 
 def sheet_count(letters: Sequence[Letter]) -> int:
-    """Return how many A4 sheets (PDF pages) the letters take."""
+    """Return how many A4 pages the letters take (a letter whose name and address outgrow
+    its half page pushes its neighbour to a page of its own, which this does not count).
+    """
     return len(_sheets(letters))
 
 

@@ -79,6 +79,9 @@ def letters_command(
 
     runtime = runtime_of(ctx)
     csv_path, list_pdf_path = delivery_list_paths(out, delivery_list)
+    if out.resolve() in (csv_path.resolve(), list_pdf_path.resolve()):
+        typer.echo(f"error: the delivery list would overwrite the letters: {out}", err=True)
+        raise typer.Exit(1)
     for path in (out, csv_path, list_pdf_path):
         if not path.parent.is_dir():
             typer.echo(f"error: the folder {path.parent} does not exist", err=True)
@@ -126,7 +129,6 @@ def letters_command(
             client="cli",
             now=now,
         )
-    pages = letters.sheet_count(batch.letters)
-    typer.echo(f"{len(ids)} letters on {pages} pages: {out}")
+    typer.echo(f"{len(ids)} letters, two per A4 page: {out}")
     typer.echo(f"delivery list: {csv_path}, {list_pdf_path}")
     typer.echo(f"{marked} invitations marked letter_printed ({len(ids) - marked} had been before)")

@@ -49,6 +49,10 @@ def letters_of(
 ) -> LetterBatch:
     """Return the letters of the live invitations of a kelurahan (or one RW, one RT of it)
     in the city's latest campaign, ordered by RW, RT, No. KK and name.
+
+    Letters are dated ``printed_on``, except in a replay of a campaign whose deadline has
+    passed (Palembang 2011): those are dated on its start, as the campaign's own calendar
+    runs there (see ``campaigns.campaign_today``).
     """
     kelurahan = regions_service.get_region(session=session, kode=kode_kelurahan)
     if kelurahan is None or kelurahan.level != "kelurahan":
@@ -65,6 +69,8 @@ def letters_of(
             f"no campaign exists for {kota.nama} ({kota.kode}); create one with "
             "`ektp campaign create` and plan it with `ektp schedule plan`"
         )
+    if printed_on > campaign.deadline:
+        printed_on = campaign.start
     definition, addresses = read_definition(campaign.definition)
     query = (
         select(

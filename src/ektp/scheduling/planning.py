@@ -8,15 +8,21 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import repeat
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
-from sqlalchemy import select, text
+from sqlalchemy import Table, select, text
 from sqlalchemy.orm import Session
 
 from ektp.regions import service as regions_service
 from ektp.scheduling import demand as demand_sql
-from ektp.scheduling.bulk import INVITATION_COLUMNS, bulk_insert, new_codes, stamp_text
+from ektp.scheduling.bulk import (
+    INVITATION_COLUMNS,
+    bulk_insert,
+    indexes_set_aside,
+    new_codes,
+    stamp_text,
+)
 from ektp.scheduling.campaign import Campaign as Definition
 from ektp.scheduling.campaigns import (
     campaign_definition,
@@ -26,7 +32,7 @@ from ektp.scheduling.campaigns import (
     session_index,
     utc,
 )
-from ektp.scheduling.models import LIVE_STATUSES, Campaign, PlanRun
+from ektp.scheduling.models import LIVE_STATUSES, Campaign, Invitation, PlanRun
 from ektp.scheduling.planner import IntArray, plan_site, rt_order
 from ektp.scheduling.replan import VANISHED, freeze_until
 from ektp.scheduling.replan import replan as replan_site
@@ -179,6 +185,9 @@ def _invitation_rows(
 ) -> Iterator[tuple[Any, ...]]:
     days = np.array([day.isoformat() for day in calendar.days], dtype=object)
     names = np.array(calendar.names, dtype=object)
+    # In resident id order both resident indexes grow at their end instead of all over.
+    order = np.argsort(resident_ids, kind="stable")
+    resident_ids, sessions, misses = resident_ids[order], sessions[order], misses[order]
     return zip(
         repeat(campaign_id),
         resident_ids.tolist(),
@@ -322,7 +331,8 @@ def plan(
                 deadline=definition.deadline,
             )
         )
-    bulk_insert(session, "invitations", INVITATION_COLUMNS, (row for b in batches for row in b))
+    with indexes_set_aside(session, cast(Table, Invitation.__table__), run.invited):
+        bulk_insert(session, "invitations", INVITATION_COLUMNS, (row for b in batches for row in b))
     _store_rt_order(session, campaign, definition, seed)
     reports = _reports(session, definition, outcomes)
     _finish_run(session, run, reports, now)

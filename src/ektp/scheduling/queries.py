@@ -272,12 +272,14 @@ def export_invitations(*, session: Session, out: Path) -> int:
     }
     written = 0
     result = session.execute(
-        text(_EXPORT_SQL).execution_options(yield_per=EXPORT_CHUNK), {"campaign": campaign.id}
+        text(_EXPORT_SQL),
+        {"campaign": campaign.id},
+        execution_options={"yield_per": EXPORT_CHUNK},
     )
     with out.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(EXPORT_HEADER)
-        for rows in result.partitions():
+        for rows in result.partitions(EXPORT_CHUNK):
             writer.writerows(
                 (
                     nik,

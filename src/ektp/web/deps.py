@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections.abc import Iterator
 from typing import Annotated
@@ -53,7 +54,14 @@ DbSession = Annotated[Session, Depends(db_session, scope="function")]
 
 
 def current_user(request: Request, session: DbSession) -> User:
-    """Return the logged-in user, or raise LoginRequired."""
+    """Return the logged-in user, or raise LoginRequired.
+
+    API clients (devices, scripts) send ``Authorization: Bearer <token>`` instead of a
+    session cookie; a token that is unknown or revoked gets 401, never the cookie's user.
+    """
+    bearer = _bearer_token(request)
+    if bearer is not None:
+        return _token_user(request, session, bearer)
     user_id = request.session.get(SESSION_USER_KEY)
     user = (
         auth_service.user_by_id(session=session, user_id=user_id)
@@ -63,6 +71,25 @@ def current_user(request: Request, session: DbSession) -> User:
     if user is None:
         raise LoginRequired()
     # A detached copy for the templates: an error page renders after the session rolled back.
+    request.state.user = UserView.model_validate(user)
+    return user
+
+
+def _bearer_token(request: Request) -> str | None:
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def _token_user(request: Request, session: Session, token: str) -> User:
+    from ektp.auth.tokens import user_for_token
+
+    user = user_for_token(session=session, token=token, now=dt.datetime.now(dt.UTC))
+    if user is None:
+        raise HTTPException(
+            status_code=401,
+            detail="the API token is unknown or revoked",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     request.state.user = UserView.model_validate(user)
     return user
 

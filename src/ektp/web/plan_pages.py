@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -21,29 +20,32 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ektp.auth import roles
 from ektp.auth import service as auth_service
-from ektp.auth.models import User
+from ektp.regions import service as regions_service
 from ektp.scheduling import service as scheduling
+from ektp.scheduling.models import Campaign
 from ektp.scheduling.report import KecamatanReport
 from ektp.scheduling.schemas import DailyLoad
-from ektp.web import i18n, lookups
+from ektp.web import i18n, plan_downloads
 from ektp.web.deps import CurrentUser, DbSession, client_address, csrf_ok
 from ektp.web.pages import Crumb
+from ektp.web.plan_access import (
+    PLAN_ROLES,
+    RUN_ROLES,
+    SESSION_ROLES,
+    kecamatan_in_area,
+    kelurahan_crumbs,
+    plan_crumbs,
+    require_role,
+)
 from ektp.web.render import language_of, render, translate
 
 router = APIRouter(include_in_schema=False)
+router.include_router(plan_downloads.router)
 
-PLAN_ROLES = frozenset({roles.ADMIN_KOTA, roles.PENGAMAT})
-SESSION_ROLES = frozenset({roles.ADMIN_KOTA, roles.OPERATOR_KECAMATAN})
-KELURAHAN_ROLES = frozenset(
-    {roles.ADMIN_KOTA, roles.OPERATOR_KECAMATAN, roles.PETUGAS_KELURAHAN}
-)
 DAY_CHOICES = (1, 3, 7, 14, 28)
 DEFAULT_DAYS = 7
-_FLASH_KEY = "plan_run"
 ACTION_FOLLOW_UP_VIEW = "follow_up.view"
-ACTION_LETTERS = "letters.download"
-_KECAMATAN = re.compile(r"^\d{2}\.\d{2}\.\d{2}$")
-_KELURAHAN = re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")
+_FLASH_KEY = "plan_run"
 
 
 @dataclass(frozen=True)
@@ -80,31 +82,6 @@ def city_total(reports: list[KecamatanReport]) -> CityTotal:
     )
 
 
-def _require_role(user: User, allowed: frozenset[str]) -> None:
-    if user.role not in allowed:
-        raise HTTPException(status_code=403, detail="this role may not open this page")
-
-
-def _require_area(user: User, kode: str, pattern: re.Pattern[str]) -> None:
-    # An unknown code and one outside the area look the same: nobody learns what exists.
-    inside = user.area_kode is not None and roles.area_covers(user.area_kode, kode)
-    if not pattern.match(kode) or not inside:
-        raise HTTPException(status_code=404, detail="no such region in your area")
-
-
-def _region_name(session: DbSession, kode: str) -> str:
-    nama = lookups.region_names(session=session, codes=[kode]).get(kode)
-    if nama is None:
-        raise HTTPException(status_code=404, detail="no such region")
-    return nama
-
-
-def _plan_crumbs(request: Request, user: User) -> list[Crumb]:
-    if user.role in PLAN_ROLES:
-        return [Crumb(translate(request, "nav.plan"), "/rencana")]
-    return []
-
-
 @router.get("/rencana", response_class=HTMLResponse)
 def plan_page(
     request: Request, user: CurrentUser, session: DbSession, kecamatan: str = ""
@@ -114,13 +91,13 @@ def plan_page(
         return RedirectResponse(f"/rencana/kecamatan/{user.area_kode}", status_code=303)
     if user.role == roles.PETUGAS_KELURAHAN and user.area_kode:
         return RedirectResponse(f"/rencana/kelurahan/{user.area_kode}", status_code=303)
-    _require_role(user, PLAN_ROLES)
+    require_role(user, PLAN_ROLES)
     campaign = scheduling.active_campaign(session=session)
     flash = request.session.pop(_FLASH_KEY, None)
     context: dict[str, Any] = {
         "campaign": campaign,
         "flash": flash if isinstance(flash, dict) else None,
-        "may_run": user.role == roles.ADMIN_KOTA,
+        "may_run": user.role in RUN_ROLES,
         "active": "plan",
     }
     if campaign is None:
@@ -164,7 +141,7 @@ def run_planner(
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Plan everyone not yet invited, then show the plan page with the outcome."""
-    _require_role(user, frozenset({roles.ADMIN_KOTA}))
+    require_role(user, RUN_ROLES)
     if not csrf_ok(request, csrf_token):
         raise HTTPException(status_code=403, detail="the form has expired")
     now = dt.datetime.now(dt.UTC)
@@ -172,15 +149,26 @@ def run_planner(
     if campaign is None:
         request.session[_FLASH_KEY] = {"error": translate(request, "plan.no_campaign")}
         return RedirectResponse("/rencana", status_code=303)
-    # A replayed campaign (its deadline passed) plans on its own calendar, as the CLI does.
-    outcome = scheduling.plan(
-        session=session, now=now, by=user.username, today=scheduling.campaign_today(campaign, now)
-    )
+    username = user.username
+    try:
+        # A replayed campaign (its deadline passed) plans on its own calendar, as the CLI does.
+        outcome = scheduling.plan(
+            session=session, now=now, by=username, today=scheduling.campaign_today(campaign, now)
+        )
+    except ValueError as problem:  # ScheduleError, or a site that cannot place everyone
+        # Nothing of a failed run may be committed with the redirect.
+        session.rollback()
+        request.session[_FLASH_KEY] = {
+            "error": translate(request, "plan.run_failed", reason=str(problem))
+        }
+        return RedirectResponse("/rencana", status_code=303)
     request.session[_FLASH_KEY] = {"invited": outcome.invited, "unserved": outcome.unserved}
     return RedirectResponse("/rencana", status_code=303)
 
 
-def _pick_from_day(raw: str | None, today: dt.date, campaign: Any) -> tuple[dt.date, str | None]:
+def _pick_from_day(
+    raw: str | None, today: dt.date, campaign: Campaign | None
+) -> tuple[dt.date, str | None]:
     """Return the first day to show and why it is not the one asked for (a message key)."""
     if raw:
         try:
@@ -202,9 +190,7 @@ def sessions_page(
     hari: int = DEFAULT_DAYS,
 ) -> HTMLResponse:
     """Return the kecamatan's sessions per site from a date on, with their counts."""
-    _require_role(user, SESSION_ROLES)
-    _require_area(user, kode, _KECAMATAN)
-    nama = _region_name(session, kode)
+    nama = kecamatan_in_area(session=session, user=user, kode=kode)
     campaign = scheduling.active_campaign(session=session)
     today = scheduling.local_day(dt.datetime.now(dt.UTC))
     from_day, note_key = _pick_from_day(tanggal, today, campaign)
@@ -222,7 +208,9 @@ def sessions_page(
     elif note_key == "sessions.bad_date":
         note = translate(request, note_key)
     step = dt.timedelta(days=days)
-    groups = lookups.kelurahan_in_area(session=session, area_kode=kode)
+    # A replayed campaign (2011) has no sessions today: no link to an empty page.
+    in_campaign = campaign is not None and campaign.start <= today <= campaign.deadline
+    groups = regions_service.kelurahan_in_area(session=session, area_kode=kode)
     return render(
         request,
         "plan/sessions.html",
@@ -238,9 +226,9 @@ def sessions_page(
             "note": note,
             "earlier_href": _sessions_href(kode, from_day - step, days),
             "later_href": _sessions_href(kode, from_day + step, days),
-            "today_href": _sessions_href(kode, today, days),
+            "today_href": _sessions_href(kode, today, days) if in_campaign else None,
             "kelurahan": groups[0].kelurahan if groups else [],
-            "crumbs": [*_plan_crumbs(request, user), Crumb(nama, f"/rencana/kecamatan/{kode}")],
+            "crumbs": [*plan_crumbs(request, user), Crumb(nama, f"/rencana/kecamatan/{kode}")],
             "active": "plan",
         },
     )
@@ -250,26 +238,10 @@ def _sessions_href(kode: str, day: dt.date, days: int) -> str:
     return f"/rencana/kecamatan/{kode}?" + urlencode({"tanggal": day.isoformat(), "hari": days})
 
 
-def _kelurahan_crumbs(request: Request, session: DbSession, user: User, kode: str) -> list[Crumb]:
-    kecamatan = kode[:8]
-    names = lookups.region_names(session=session, codes=[kode, kecamatan])
-    if kode not in names:
-        raise HTTPException(status_code=404, detail="no such region")
-    crumbs = _plan_crumbs(request, user)
-    if user.role in SESSION_ROLES:
-        crumbs.append(
-            Crumb(names.get(kecamatan, kecamatan), f"/rencana/kecamatan/{kecamatan}")
-        )
-    crumbs.append(Crumb(names[kode], f"/rencana/kelurahan/{kode}"))
-    return crumbs
-
-
 @router.get("/rencana/kelurahan/{kode}", response_class=HTMLResponse)
 def rt_page(request: Request, kode: str, user: CurrentUser, session: DbSession) -> HTMLResponse:
     """Return the kelurahan's RTs in their turn order with dates, and the letters to print."""
-    _require_role(user, KELURAHAN_ROLES)
-    _require_area(user, kode, _KELURAHAN)
-    crumbs = _kelurahan_crumbs(request, session, user, kode)
+    crumbs = kelurahan_crumbs(request=request, session=session, user=user, kode=kode)
     campaign = scheduling.active_campaign(session=session)
     rows = scheduling.rt_schedule(session=session, kode_kelurahan=kode) if campaign else []
     return render(
@@ -291,9 +263,7 @@ def follow_up_page(
     request: Request, kode: str, user: CurrentUser, session: DbSession
 ) -> HTMLResponse:
     """Return the residents the kelurahan must visit; the view is written to the audit log."""
-    _require_role(user, KELURAHAN_ROLES)
-    _require_area(user, kode, _KELURAHAN)
-    crumbs = _kelurahan_crumbs(request, session, user, kode)
+    crumbs = kelurahan_crumbs(request=request, session=session, user=user, kode=kode)
     campaign = scheduling.active_campaign(session=session)
     rows = scheduling.follow_up_list(session=session, kode_kelurahan=kode) if campaign else []
     auth_service.record_audit(

@@ -7,7 +7,9 @@
 
   function draw() {
     var holder = document.getElementById("plan-chart-data");
-    var canvas = document.getElementById("plan-chart");
+    // No id on the canvas: htmx would carry the old canvas's style attribute over to the new
+    // one while settling, which the Content-Security-Policy refuses.
+    var canvas = document.querySelector("canvas[data-plan-chart]");
     if (!holder || !canvas || typeof window.Chart === "undefined") {
       return;
     }
@@ -17,6 +19,10 @@
       previous.destroy();
     }
     var numbers = new Intl.NumberFormat(data.locale);
+    // Readable on a small office screen: the body's font, not Chart.js's 12px default.
+    window.Chart.defaults.font.size = 14;
+    window.Chart.defaults.font.family = window.getComputedStyle(document.body).fontFamily;
+    window.Chart.defaults.color = "#1d2430";
     new window.Chart(canvas, {
       data: {
         labels: data.labels,

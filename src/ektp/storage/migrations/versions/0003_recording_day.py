@@ -105,8 +105,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['invitation_id'], ['invitations.id'], name=op.f('fk_queue_tickets_invitation_id_invitations')),
     sa.ForeignKeyConstraint(['resident_id'], ['residents.id'], name=op.f('fk_queue_tickets_resident_id_residents')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_queue_tickets')),
-    sa.UniqueConstraint('site_code', 'tanggal', 'number', name=op.f('uq_queue_tickets_site_code')),
-    sa.UniqueConstraint('site_code', 'tanggal', 'resident_id', name=op.f('uq_queue_tickets_site_code'))
+    sa.UniqueConstraint('site_code', 'tanggal', 'number', name=op.f('uq_queue_tickets_number')),
+    sa.UniqueConstraint('site_code', 'tanggal', 'resident_id', name=op.f('uq_queue_tickets_resident'))
     )
     with op.batch_alter_table('queue_tickets', schema=None) as batch_op:
         batch_op.create_index('ix_queue_tickets_waiting', ['site_code', 'tanggal', 'status', 'number'], unique=False)

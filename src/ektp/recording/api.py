@@ -1,0 +1,494 @@
+"""The device API of a recording set, under /recording: take the next resident, start the
+recording, upload captures, note exceptions, complete or fail.
+
+Real scanners come with vendor SDKs; a small adapter on the set's PC calls these routes with
+a per-user API token (``Authorization: Bearer``, see ``ektp users token``) or the operator's
+session. Only ``operator_kecamatan`` (its kecamatan's sites) and ``admin_kota`` may call
+them; a recording or site outside the caller's area answers 404, as if it did not exist.
+
+A refused payload (unknown modality, quality outside 0-100, bad base64, an image over 2 MB,
+an unknown recording, a finished one) gets a 4xx with a plain message and changes nothing.
+A capture retried with the same ``Idempotency-Key`` returns the first result (with the
+header ``Idempotent-Replayed: true``) and stores nothing; a repeated complete returns the
+completed recording. Templates and images are encrypted before they are stored and never
+appear in an answer or in the audit log.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+import math
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ektp.auth import roles
+from ektp.auth import service as auth_service
+from ektp.auth.models import User
+from ektp.recording import capture_rules as rules
+from ektp.recording import desk
+from ektp.recording.crypto import BiometricCipher, cipher_from_settings
+from ektp.recording.desk_schemas import (
+    CaptureRequest,
+    CaptureView,
+    DeskView,
+    ExceptionRequest,
+    FailRequest,
+    ModalityView,
+    NextRequest,
+    RecordingView,
+    ResidentBrief,
+    StartRequest,
+)
+from ektp.recording.models import QueueTicket, Recording
+from ektp.web.deps import CurrentUser, DbSession, client_address
+
+router = APIRouter(prefix="/recording", tags=["recording"])
+
+DESK_ROLES = frozenset({roles.ADMIN_KOTA, roles.OPERATOR_KECAMATAN})
+_B64_IMAGE_LIMIT = 4 * math.ceil(rules.MAX_IMAGE_BYTES / 3)
+_B64_TEMPLATE_LIMIT = 4 * math.ceil(rules.MAX_TEMPLATE_BYTES / 3)
+MAX_CAPTURE_BODY = _B64_IMAGE_LIMIT + _B64_TEMPLATE_LIMIT + 16 * 1024
+_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,80}$")
+_NO_STORE = {"Cache-Control": "no-store"}
+_REFUSALS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No session and no valid API token."},
+    403: {"description": "The role does not run recording desks."},
+    404: {"description": "No such recording, ticket or site in the caller's area."},
+    409: {"description": "The recording's state refuses the step (finished, not complete...)."},
+    422: {"description": "The payload breaks a rule; the message says which."},
+}
+
+
+def _biometric_cipher(request: Request) -> BiometricCipher:
+    # Built on first use, not at startup: a server that never records needs no key file.
+    cipher = getattr(request.app.state, "biometric_cipher", None)
+    if not isinstance(cipher, BiometricCipher):
+        cipher = cipher_from_settings(request.app.state.runtime.settings)
+        request.app.state.biometric_cipher = cipher
+    return cipher
+
+
+Cipher = Annotated[BiometricCipher, Depends(_biometric_cipher)]
+
+
+def _desk_user(user: CurrentUser) -> User:
+    if user.role not in DESK_ROLES or user.area_kode is None:
+        raise HTTPException(
+            status_code=403, detail="only kecamatan operators and the city admin run desks"
+        )
+    return user
+
+
+DeskUser = Annotated[User, Depends(_desk_user)]
+
+
+def _require_site(session: Session, user: User, site_code: str, what: str) -> None:
+    kecamatan = desk.site_kecamatan(session=session, site_code=site_code)
+    assert user.area_kode is not None
+    if kecamatan is None or not roles.area_covers(user.area_kode, kecamatan):
+        raise HTTPException(status_code=404, detail=f"{what} is not in your area")
+
+
+def _recording_in_area(session: Session, user: User, recording_id: int) -> Recording:
+    recording = desk.get_recording(session=session, recording_id=recording_id)
+    if recording is None:
+        raise HTTPException(status_code=404, detail=f"there is no recording {recording_id}")
+    _require_site(session, user, recording.site_code, f"recording {recording_id}")
+    return recording
+
+
+def _refused(error: desk.DeskError) -> HTTPException:
+    return HTTPException(status_code=error.status_code, detail=str(error))
+
+
+def _lost_race() -> HTTPException:
+    return HTTPException(status_code=409, detail="a concurrent change came first; reload and retry")
+
+
+def _audit(
+    session: Session,
+    request: Request,
+    user: User,
+    action: str,
+    recording: Recording,
+    **detail: object,
+) -> None:
+    nik = _resident(session, recording.resident_id).nik
+    auth_service.record_audit(
+        session=session,
+        username=user.username,
+        action=action,
+        subject=nik,
+        detail=json.dumps({"recording": recording.id, **detail}, ensure_ascii=False),
+        client=client_address(request),
+    )
+
+
+def _resident(session: Session, resident_id: int) -> ResidentBrief:
+    from ektp.residents.models import Resident
+
+    resident = session.get(Resident, resident_id)
+    assert resident is not None
+    return ResidentBrief(nik=resident.nik, nama=resident.nama)
+
+
+def recording_view(session: Session, recording: Recording) -> RecordingView:
+    """Return the recording's state as the API shows it."""
+    ticket = session.get(QueueTicket, recording.ticket_id)
+    progress = desk.progress_of(session=session, recording=recording)
+    return RecordingView(
+        id=recording.id,
+        ticket_id=recording.ticket_id,
+        number=None if ticket is None else ticket.number,
+        site_code=recording.site_code,
+        tanggal=recording.tanggal,
+        set_no=recording.set_no,
+        status=recording.status,
+        started_at=recording.started_at,
+        finished_at=recording.finished_at,
+        failure_reason=recording.failure_reason,
+        resident=_resident(session, recording.resident_id),
+        modalities=[ModalityView(**vars(item)) for item in progress],
+        missing=[item.modality for item in progress if not item.done],
+    )
+
+
+def _desk_view(session: Session, site_code: str, set_no: int) -> DeskView:
+    ticket = desk.desk_ticket(session=session, site_code=site_code, set_no=set_no)
+    recording = (
+        None if ticket is None else desk.recording_of_ticket(session=session, ticket_id=ticket.id)
+    )
+    return DeskView(
+        site_code=site_code,
+        set_no=set_no,
+        ticket_id=None if ticket is None else ticket.id,
+        number=None if ticket is None else ticket.number,
+        recording_id=None if recording is None else recording.id,
+        recording_status=None if recording is None else recording.status,
+    )
+
+
+@router.get("/desk", response_model=DeskView, responses=_REFUSALS)
+def get_desk(
+    user: DeskUser,
+    session: DbSession,
+    site_code: Annotated[str, Query(max_length=40, examples=["16.71.06"])],
+    set_no: Annotated[int, Query(ge=1, le=99)],
+) -> DeskView:
+    """Return the resident now at a set: the called ticket and its recording, if any."""
+    _require_site(session, user, site_code, f"site {site_code}")
+    return _desk_view(session, site_code, set_no)
+
+
+@router.post("/next", response_model=DeskView, responses=_REFUSALS)
+def post_next(body: NextRequest, user: DeskUser, session: DbSession) -> DeskView:
+    """Return the set's current ticket, or call the next waiting number to it.
+
+    ``ticket_id`` is null when nobody is waiting.
+    """
+    _require_site(session, user, body.site_code, f"site {body.site_code}")
+    current = _desk_view(session, body.site_code, body.set_no)
+    if current.ticket_id is not None:
+        return current
+    from ektp.recording import checkin, queue
+
+    try:
+        called = checkin.call_next(
+            session=session,
+            site_code=body.site_code,
+            set_no=body.set_no,
+            now=dt.datetime.now(dt.UTC),
+            by=user.username,
+        )
+    except queue.UnknownSetError as error:
+        raise HTTPException(status_code=404, detail=str(error)) from None
+    except queue.QueueError as error:
+        raise HTTPException(status_code=409, detail=str(error)) from None
+    if called is None:
+        return current
+    return _desk_view(session, body.site_code, body.set_no)
+
+
+@router.post("/start", response_model=RecordingView, responses=_REFUSALS)
+def post_start(
+    body: StartRequest, request: Request, user: DeskUser, session: DbSession
+) -> JSONResponse:
+    """Return the recording of the ticket called to this set, starting it if needed.
+
+    Starting twice returns the same recording. The answer names the resident (NIK, name);
+    the view is written to the audit log.
+    """
+    ticket = session.get(QueueTicket, body.ticket_id)
+    if ticket is None:
+        raise HTTPException(status_code=404, detail=f"there is no queue ticket {body.ticket_id}")
+    _require_site(session, user, ticket.site_code, f"ticket {body.ticket_id}")
+    try:
+        recording = desk.start_recording(
+            session=session,
+            ticket_id=body.ticket_id,
+            set_no=body.set_no,
+            now=dt.datetime.now(dt.UTC),
+            by=user.username,
+        )
+    except desk.DeskError as error:
+        raise _refused(error) from None
+    _audit(session, request, user, "recording.start", recording, set_no=body.set_no)
+    view = recording_view(session, recording)
+    return JSONResponse(view.model_dump(mode="json"), headers=_NO_STORE)
+
+
+@router.get("/{recording_id}", response_model=RecordingView, responses=_REFUSALS)
+def get_recording(
+    recording_id: int, request: Request, user: DeskUser, session: DbSession
+) -> JSONResponse:
+    """Return a recording's state: each modality's progress, never templates or images."""
+    recording = _recording_in_area(session, user, recording_id)
+    _audit(session, request, user, "recording.view", recording)
+    return JSONResponse(
+        recording_view(session, recording).model_dump(mode="json"), headers=_NO_STORE
+    )
+
+
+async def _capture_body(request: Request) -> CaptureRequest:
+    """Return the capture payload, read with a size cap and checked without echoing it.
+
+    FastAPI's own 422 answer repeats the input; for a payload of biometric data it must not.
+    """
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+        raise HTTPException(status_code=415, detail="send the capture as application/json")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_CAPTURE_BODY:
+        raise HTTPException(status_code=413, detail=_too_large())
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_CAPTURE_BODY:
+            raise HTTPException(status_code=413, detail=_too_large())
+    try:
+        data = json.loads(body)
+    except ValueError:
+        raise HTTPException(status_code=400, detail="the body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise HTTPException(status_code=422, detail="the body must be a JSON object")
+    try:
+        return CaptureRequest.model_validate(data)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in item['loc']) or 'body'}: {item['msg']}"
+            for item in error.errors(include_input=False, include_url=False)
+        )
+        raise HTTPException(status_code=422, detail=problems) from None
+
+
+def _too_large() -> str:
+    return (
+        f"the capture is too large: an image holds at most {rules.MAX_IMAGE_BYTES} bytes "
+        f"(2 MB) and a template {rules.MAX_TEMPLATE_BYTES}, before base64"
+    )
+
+
+def _decode(text: str, field: str, max_bytes: int) -> bytes:
+    """Return the bytes of base64 ``text``; 413 when they exceed ``max_bytes``, 422 when it is
+    not base64.
+    """
+    if len(text) > 4 * math.ceil(max_bytes / 3):
+        raise HTTPException(status_code=413, detail=_too_large())
+    try:
+        raw = base64.b64decode(text.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError, ValueError):
+        raise HTTPException(
+            status_code=422, detail=f"{field} is not valid base64 (RFC 4648, with padding)"
+        ) from None
+    if len(raw) > max_bytes:
+        raise HTTPException(
+            status_code=413,
+            detail=f"{field} holds {len(raw)} bytes; at most {max_bytes} are accepted"
+            + (" (2 MB)" if max_bytes == rules.MAX_IMAGE_BYTES else ""),
+        )
+    return raw
+
+
+CaptureBody = Annotated[CaptureRequest, Depends(_capture_body)]
+
+_CAPTURE_DOC: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": CaptureRequest.model_json_schema(),
+                "examples": {
+                    "fingerprint": {
+                        "summary": "A right thumb, good enough",
+                        "value": {
+                            "modality": "r_thumb",
+                            "quality": 72,
+                            "template_b64": "Rk1SACAyMAAAAAEIAAABPAFiAMUAxQEAAAAoJ0CNAB2R",
+                        },
+                    },
+                    "photo": {
+                        "summary": "The face photo with its JPEG",
+                        "value": {
+                            "modality": "photo",
+                            "quality": 81,
+                            "template_b64": "RkFDADAxMAAAAAGQ",
+                            "image_b64": "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgH",
+                        },
+                    },
+                },
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "/{recording_id}/captures",
+    response_model=CaptureView,
+    status_code=201,
+    responses={
+        **_REFUSALS,
+        413: {"description": "The image is over 2 MB or the template over 64 KiB."},
+        415: {"description": "The body is not application/json."},
+    },
+    openapi_extra=_CAPTURE_DOC,
+)
+def post_capture(
+    recording_id: int,
+    request: Request,
+    user: DeskUser,
+    session: DbSession,
+    cipher: Cipher,
+    payload: CaptureBody,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            description="A fresh value (e.g. a UUID) per capture; the same one on a retry.",
+        ),
+    ] = None,
+) -> JSONResponse:
+    """Store one capture; a retry with the same Idempotency-Key returns the first result."""
+    if idempotency_key is not None and not _IDEMPOTENCY_KEY.match(idempotency_key):
+        raise HTTPException(
+            status_code=422, detail="Idempotency-Key must be 1 to 80 printable ASCII characters"
+        )
+    template = _decode(payload.template_b64, "template_b64", rules.MAX_TEMPLATE_BYTES)
+    image = (
+        None
+        if payload.image_b64 is None
+        else _decode(payload.image_b64, "image_b64", rules.MAX_IMAGE_BYTES)
+    )
+    recording = _recording_in_area(session, user, recording_id)
+    try:
+        result = desk.add_capture(
+            session=session,
+            recording_id=recording_id,
+            modality=payload.modality,
+            quality=payload.quality,
+            template=template,
+            image=image,
+            idempotency_key=idempotency_key,
+            now=dt.datetime.now(dt.UTC),
+            cipher=cipher,
+        )
+    except desk.DeskError as error:
+        raise _refused(error) from None
+    except IntegrityError:
+        raise _lost_race() from None
+    headers = dict(_NO_STORE)
+    if result.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    else:
+        _audit(
+            session,
+            request,
+            user,
+            "recording.capture",
+            recording,
+            modality=result.modality,
+            attempt=result.attempt,
+            quality=result.quality,
+            accepted=result.accepted,
+        )
+    view = CaptureView(**{key: getattr(result, key) for key in CaptureView.model_fields})
+    return JSONResponse(view.model_dump(mode="json"), status_code=201, headers=headers)
+
+
+@router.post("/{recording_id}/exceptions", response_model=RecordingView, responses=_REFUSALS)
+def post_exception(
+    recording_id: int, body: ExceptionRequest, request: Request, user: DeskUser, session: DbSession
+) -> JSONResponse:
+    """Note that the resident cannot give a modality, and why; returns the recording."""
+    recording = _recording_in_area(session, user, recording_id)
+    try:
+        recording = desk.note_exception(
+            session=session,
+            recording_id=recording_id,
+            modality=body.modality,
+            reason=body.reason,
+            by=user.username,
+        )
+    except desk.DeskError as error:
+        raise _refused(error) from None
+    _audit(session, request, user, "recording.exception", recording, modality=body.modality)
+    return JSONResponse(
+        recording_view(session, recording).model_dump(mode="json"), headers=_NO_STORE
+    )
+
+
+@router.post("/{recording_id}/complete", response_model=RecordingView, responses=_REFUSALS)
+def post_complete(
+    recording_id: int, request: Request, user: DeskUser, session: DbSession
+) -> JSONResponse:
+    """Complete the recording once every modality is accepted or excepted (idempotent)."""
+    recording = _recording_in_area(session, user, recording_id)
+    was = recording.status
+    try:
+        recording = desk.complete_recording(
+            session=session,
+            recording_id=recording_id,
+            now=dt.datetime.now(dt.UTC),
+            by=user.username,
+        )
+    except desk.DeskError as error:
+        raise _refused(error) from None
+    except IntegrityError:
+        raise _lost_race() from None
+    if was != recording.status:
+        _audit(session, request, user, "recording.complete", recording)
+    return JSONResponse(
+        recording_view(session, recording).model_dump(mode="json"), headers=_NO_STORE
+    )
+
+
+@router.post("/{recording_id}/fail", response_model=RecordingView, responses=_REFUSALS)
+def post_fail(
+    recording_id: int, body: FailRequest, request: Request, user: DeskUser, session: DbSession
+) -> JSONResponse:
+    """Fail the recording with a reason; the resident is re-invited when the session closes."""
+    recording = _recording_in_area(session, user, recording_id)
+    was = recording.status
+    try:
+        recording = desk.fail_recording(
+            session=session,
+            recording_id=recording_id,
+            reason=body.reason,
+            now=dt.datetime.now(dt.UTC),
+            by=user.username,
+        )
+    except desk.DeskError as error:
+        raise _refused(error) from None
+    if was != recording.status:
+        _audit(session, request, user, "recording.fail", recording, reason=recording.failure_reason)
+    return JSONResponse(
+        recording_view(session, recording).model_dump(mode="json"), headers=_NO_STORE
+    )
