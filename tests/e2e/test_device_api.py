@@ -6,6 +6,8 @@ biometric comes back out or reaches the audit log.
 from __future__ import annotations
 
 import base64
+import datetime as dt
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -263,9 +265,10 @@ def test_the_operator_s_session_cookie_works_as_well_as_a_token(
         assert browser.get(f"{API}/{view['id']}").json()["status"] == "in_progress"
 
 
-def test_nothing_biometric_comes_back_out_or_reaches_the_audit_log(
-    device: TestClient, web_runtime: Runtime
+def test_nothing_biometric_comes_back_out_or_reaches_the_logs(
+    device: TestClient, web_runtime: Runtime, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     view = _started(device, web_runtime)
     photo = base64.b64encode(b"JPEG-OF-SITI" * 50).decode()
     assert _capture(device, view["id"], "photo", 90, image_b64=photo).status_code == 201
@@ -275,6 +278,10 @@ def test_nothing_biometric_comes_back_out_or_reaches_the_audit_log(
     for event in audit_events(web_runtime):
         assert TEMPLATE_B64[:40] not in (event.detail or "")
         assert photo[:40] not in (event.detail or "")
+    bad = {"modality": "photo", "quality": 500, "template_b64": TEMPLATE_B64, "image_b64": photo}
+    assert device.post(f"{API}/{view['id']}/captures", json=bad).status_code == 422
+    logged = caplog.text
+    assert TEMPLATE_B64[:40] not in logged and photo[:40] not in logged
 
 
 def test_the_device_api_is_documented_with_examples(device: TestClient) -> None:
@@ -292,3 +299,22 @@ def test_the_device_api_is_documented_with_examples(device: TestClient) -> None:
         "/next",
     ):
         assert "post" in spec["paths"][f"/api/v1/recording{path}"], path
+
+
+def test_a_replay_s_clock_stamps_the_recording(web_runtime: Runtime) -> None:
+    from ektp.recording import queue_api
+
+    moment = dt.datetime(2011, 10, 3, 9, 15, tzinfo=dt.UTC)
+    app = create_app(web_runtime.settings, runtime=web_runtime)
+    app.dependency_overrides[queue_api.clock] = lambda: moment
+    token = token_for(web_runtime, "camat")
+    with TestClient(app, headers={"Authorization": f"Bearer {token}"}) as client:
+        view = _started(client, web_runtime)
+        for modality in rules.MODALITIES:
+            _capture(client, view["id"], modality)
+        done = client.post(f"{API}/{view['id']}/complete").json()
+    assert dt.datetime.fromisoformat(view["started_at"]).replace(tzinfo=dt.UTC) == moment
+    assert dt.datetime.fromisoformat(done["finished_at"]).replace(tzinfo=dt.UTC) == moment
+    with web_runtime.transaction() as session:
+        stamps = set(session.execute(select(Capture.created_at)).scalars())
+    assert {stamp.replace(tzinfo=dt.UTC) for stamp in stamps} == {moment}

@@ -19,6 +19,7 @@ from ektp.recording.queue import CheckInRefused, QueueError
 from ektp.runtime import Runtime
 from tests.integration.queue_day import (
     MONDAY,
+    RECORDS,
     TUESDAY,
     at,
     at_once,
@@ -103,16 +104,10 @@ def test_unknown_niks_letters_and_scanner_noise_are_refused(planned: Runtime) ->
 
 
 def test_a_child_who_is_not_wajib_ktp_gets_no_ticket(planned: Runtime) -> None:
-    child = next(r for r in checkin_records() if r.status_kawin == "BELUM KAWIN")
+    child = next(r for r in RECORDS if r.status_kawin == "BELUM KAWIN")
     with pytest.raises(CheckInRefused, match="not wajib KTP") as refused:
         _check_in(planned, nik=child.nik, site_code=_site_of(child.kode_kelurahan))
     assert refused.value.reason == "not_wajib"
-
-
-def checkin_records() -> list[Any]:
-    from tests.integration.queue_day import RECORDS
-
-    return list(RECORDS)
 
 
 def _site_of(kelurahan: str) -> str:
@@ -201,10 +196,17 @@ def _waiting(runtime: Runtime, count: int) -> list[checkin.CheckInResult]:
     ]
 
 
-def _call(runtime: Runtime, set_no: int, hour: int = 9, minute: int = 0) -> QueueTicket | None:
+def _call(
+    runtime: Runtime, set_no: int, hour: int = 9, minute: int = 0, after: int | None = None
+) -> QueueTicket | None:
     with runtime.transaction() as session:
         return checkin.call_next(
-            session=session, site_code=IT2, set_no=set_no, now=at(hour, minute), by="op"
+            session=session,
+            site_code=IT2,
+            set_no=set_no,
+            now=at(hour, minute),
+            by="op",
+            after=after,
         )
 
 
@@ -218,6 +220,29 @@ def test_numbers_are_called_in_order_and_nobody_is_called_twice(planned: Runtime
         None,
     ]
     assert {t.status for t in tickets(planned)} == {"called"}
+
+
+def test_a_repeated_call_to_a_set_calls_nobody_new(planned: Runtime) -> None:
+    _waiting(planned, 3)
+    first, repeat = _call(planned, 1, after=0), _call(planned, 1, after=0)
+    assert first is not None and repeat is not None
+    assert first.number == repeat.number == 1
+    following = _call(planned, 1, after=1)
+    assert following is not None and following.number == 2
+    assert [t.status for t in tickets(planned)] == ["called", "called", "waiting"]
+
+
+def test_a_double_click_sent_twice_at_once_calls_one_number(planned: Runtime) -> None:
+    _waiting(planned, 3)
+
+    def click(session: Session) -> QueueTicket | None:
+        return checkin.call_next(
+            session=session, site_code=IT2, set_no=1, now=at(9), by="op", after=0
+        )
+
+    results = at_once(planned, click, click)
+    assert [getattr(r, "number", r) for r in results] == [1, 1]
+    assert [t.status for t in tickets(planned)] == ["called", "waiting", "waiting"]
 
 
 def test_started_sessions_are_called_before_early_arrivals_for_the_evening(

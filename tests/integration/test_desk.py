@@ -5,20 +5,23 @@ bounded retakes), exceptions, complete once, fail and re-invite, corrections as 
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session
 
 from ektp.recording import capture_rules as rules
-from ektp.recording import desk
+from ektp.recording import corrections, desk, desk_views
 from ektp.recording.crypto import BiometricCipher, capture_context
 from ektp.recording.models import Capture, ChangeRequest, QueueTicket, Recording
 from ektp.residents.models import Resident
 from ektp.runtime import Runtime
 from ektp.scheduling import service as scheduling
-from ektp.scheduling.models import Invitation
+from ektp.scheduling.models import Invitation, InvitationEvent
 from tests.integration.recording_day import (
     MONDAY,
     MORNING,
@@ -200,7 +203,7 @@ def test_completing_needs_every_modality_accepted_or_excepted(day: Runtime, star
             session=session, recording_id=started, now=MORNING, by="camat"
         )
         assert done.status == "completed"
-        assert desk.exceptions_of(done) == {"l_little": "jari hilang"}
+        assert desk_views.exceptions_of(done) == {"l_little": "jari hilang"}
 
 
 def test_a_completed_recording_marks_the_ticket_recorded_and_the_invitation_attended(
@@ -307,7 +310,7 @@ def test_a_correction_is_recorded_as_a_request_and_the_registry_is_untouched(
         resident = session.get(Resident, recording.resident_id)
         assert resident is not None
         before = resident.nama
-        change = desk.request_correction(
+        change = corrections.request_correction(
             session=session,
             resident_id=resident.id,
             field="nama",
@@ -322,8 +325,8 @@ def test_a_correction_is_recorded_as_a_request_and_the_registry_is_untouched(
             "SITI AMINAH",
             "open",
         )
-        with pytest.raises(desk.InvalidCaptureError, match="'nik' cannot be corrected"):
-            desk.request_correction(
+        with pytest.raises(corrections.CorrectionError, match="'nik' cannot be corrected"):
+            corrections.request_correction(
                 session=session,
                 resident_id=resident.id,
                 field="nik",
@@ -341,8 +344,78 @@ def test_a_correction_is_recorded_as_a_request_and_the_registry_is_untouched(
 def test_the_desk_finds_the_ticket_called_to_its_set(day: Runtime) -> None:
     with day.transaction() as session:
         ticket = called_ticket(session, SUKARAMI, 3)
-        found = desk.desk_ticket(session=session, site_code=SUKARAMI, set_no=3)
+        found = desk_views.desk_ticket(session=session, site_code=SUKARAMI, set_no=3)
         assert found is not None and found.id == ticket.id
-        assert desk.desk_ticket(session=session, site_code=SUKARAMI, set_no=2) is None
-        assert desk.site_kecamatan(session=session, site_code=SUKARAMI) == SUKARAMI
-        assert desk.site_kecamatan(session=session, site_code="16.71.99") is None
+        assert desk_views.desk_ticket(session=session, site_code=SUKARAMI, set_no=2) is None
+        assert desk_views.site_kecamatan(session=session, site_code=SUKARAMI) == SUKARAMI
+        assert desk_views.site_kecamatan(session=session, site_code="16.71.99") is None
+
+
+def _at_once(runtime: Runtime, work: Callable[[Session], object]) -> list[object]:
+    """Return what two threads doing ``work`` in their own transactions at once got: a result,
+    or the error of a loser that the database refused (it must have changed nothing).
+    """
+    barrier = threading.Barrier(2)
+    outcomes: list[object] = []
+
+    def run() -> None:
+        barrier.wait()
+        try:
+            with runtime.transaction() as session:
+                outcomes.append(work(session))
+        except Exception as error:
+            outcomes.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+def test_two_completes_at_once_take_effect_once(day: Runtime, started: int) -> None:
+    _complete_all(day, started)
+
+    def complete(session: Session) -> object:
+        done = desk.complete_recording(session=session, recording_id=started, now=MORNING, by="c")
+        return (done.id, done.status)
+
+    outcomes = _at_once(day, complete)
+    assert (started, "completed") in outcomes, outcomes
+    assert all(o == (started, "completed") or isinstance(o, DBAPIError) for o in outcomes)
+    with day.transaction() as session:
+        recording = session.get(Recording, started)
+        assert recording is not None
+        ticket = session.get(QueueTicket, recording.ticket_id)
+        assert ticket is not None
+        attended = session.scalar(
+            select(func.count())
+            .select_from(InvitationEvent)
+            .where(
+                InvitationEvent.invitation_id == ticket.invitation_id,
+                InvitationEvent.to_status == "attended",
+            )
+        )
+    assert attended == 1
+
+
+def test_two_uploads_with_one_key_at_once_store_one_capture(day: Runtime, started: int) -> None:
+    def upload(session: Session) -> object:
+        return desk.add_capture(
+            session=session,
+            recording_id=started,
+            modality="r_ring",
+            quality=70,
+            template=TEMPLATE,
+            image=None,
+            idempotency_key="retry-race",
+            now=MORNING,
+            cipher=CIPHER,
+        ).capture_id
+
+    outcomes = _at_once(day, upload)
+    ids = {o for o in outcomes if isinstance(o, int)}
+    assert len(ids) == 1, outcomes
+    assert all(isinstance(o, int | DBAPIError) for o in outcomes), outcomes
+    assert _count(day, Capture) == 1

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ektp.runtime import Runtime
 from ektp.scheduling import service
+from ektp.scheduling.bulk import CODE_ALPHABET
 from ektp.scheduling.errors import CampaignSetupError, NoCampaignError
 from ektp.scheduling.models import Invitation, RtTurn, SetChangeEvent
 from ektp.scheduling.planner import rt_order
@@ -76,7 +77,7 @@ def test_planning_without_a_campaign_says_how_to_create_one(runtime: Runtime) ->
     assert "ektp campaign create" in str(raised.value)
 
 
-def test_the_shipped_scenario_copies_its_set_history_into_set_changes(
+def test_a_scenario_s_set_history_is_copied_into_set_changes_and_read_back_once(
     runtime: Runtime, tmp_path: Path
 ) -> None:
     body = Path(scenario_file(tmp_path))
@@ -241,7 +242,10 @@ def test_the_export_has_one_row_per_live_turn_with_the_agreed_header(
     assert (row["site"], row["date"], row["session"]) == (site, day.isoformat(), name)
     assert row["kode_kecamatan"] == row["kode_kelurahan"][:8]
     assert {row["start_time"] for row in rows} <= {"08:00", "16:00"}
-    assert all(len(row["attendance_code"]) == 6 for row in rows)
+    assert all(
+        len(row["attendance_code"]) == 6 and set(row["attendance_code"]) <= set(CODE_ALPHABET)
+        for row in rows
+    )
 
 
 def test_ilir_timur_ii_s_report_is_the_capacity_formula_worked_by_hand(
@@ -262,6 +266,9 @@ def test_ilir_timur_ii_s_report_is_the_capacity_formula_worked_by_hand(
         service.create_campaign(session=session, scenario="palembang-2011", now=NOW)
         result = service.plan(session=session, now=NOW)
         stored = service.plan_report(session=session)
+        days = {day for _, day, _ in session_counts(session)}
+    assert dt.date(2011, 12, 26) not in days  # cuti bersama Natal
+    assert all(day.weekday() < 5 for day in days)
     line = next(line for line in result.reports if line.kode_kecamatan == IT2)
     assert (line.residents, line.sets, line.daily_capacity) == (45_000, 3, 660)
     assert line.first_day == START

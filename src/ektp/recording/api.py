@@ -16,17 +16,12 @@ appear in an answer or in the audit log.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 import json
-import math
-import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -34,7 +29,13 @@ from ektp.auth import roles
 from ektp.auth import service as auth_service
 from ektp.auth.models import User
 from ektp.recording import capture_rules as rules
-from ektp.recording import desk
+from ektp.recording import desk, desk_views
+from ektp.recording.capture_payload import (
+    CAPTURE_DOC,
+    capture_body,
+    check_idempotency_key,
+    decode_base64,
+)
 from ektp.recording.crypto import BiometricCipher, cipher_from_settings
 from ektp.recording.desk_schemas import (
     CaptureRequest,
@@ -49,15 +50,12 @@ from ektp.recording.desk_schemas import (
     StartRequest,
 )
 from ektp.recording.models import QueueTicket, Recording
+from ektp.recording.queue_api import clock
 from ektp.web.deps import CurrentUser, DbSession, client_address
 
 router = APIRouter(prefix="/recording", tags=["recording"])
 
 DESK_ROLES = frozenset({roles.ADMIN_KOTA, roles.OPERATOR_KECAMATAN})
-_B64_IMAGE_LIMIT = 4 * math.ceil(rules.MAX_IMAGE_BYTES / 3)
-_B64_TEMPLATE_LIMIT = 4 * math.ceil(rules.MAX_TEMPLATE_BYTES / 3)
-MAX_CAPTURE_BODY = _B64_IMAGE_LIMIT + _B64_TEMPLATE_LIMIT + 16 * 1024
-_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,80}$")
 _NO_STORE = {"Cache-Control": "no-store"}
 _REFUSALS: dict[int | str, dict[str, Any]] = {
     401: {"description": "No session and no valid API token."},
@@ -78,6 +76,8 @@ def _biometric_cipher(request: Request) -> BiometricCipher:
 
 
 Cipher = Annotated[BiometricCipher, Depends(_biometric_cipher)]
+Now = Annotated[dt.datetime, Depends(clock)]
+"""The queue API's clock: a replay (``ektp demo --simulate-days``) sets one time for both."""
 
 
 def _desk_user(user: CurrentUser) -> User:
@@ -92,14 +92,14 @@ DeskUser = Annotated[User, Depends(_desk_user)]
 
 
 def _require_site(session: Session, user: User, site_code: str, what: str) -> None:
-    kecamatan = desk.site_kecamatan(session=session, site_code=site_code)
+    kecamatan = desk_views.site_kecamatan(session=session, site_code=site_code)
     assert user.area_kode is not None
     if kecamatan is None or not roles.area_covers(user.area_kode, kecamatan):
         raise HTTPException(status_code=404, detail=f"{what} is not in your area")
 
 
 def _recording_in_area(session: Session, user: User, recording_id: int) -> Recording:
-    recording = desk.get_recording(session=session, recording_id=recording_id)
+    recording = desk_views.get_recording(session=session, recording_id=recording_id)
     if recording is None:
         raise HTTPException(status_code=404, detail=f"there is no recording {recording_id}")
     _require_site(session, user, recording.site_code, f"recording {recording_id}")
@@ -120,6 +120,7 @@ def _audit(
     user: User,
     action: str,
     recording: Recording,
+    now: dt.datetime,
     **detail: object,
 ) -> None:
     nik = _resident(session, recording.resident_id).nik
@@ -130,6 +131,7 @@ def _audit(
         subject=nik,
         detail=json.dumps({"recording": recording.id, **detail}, ensure_ascii=False),
         client=client_address(request),
+        now=now,
     )
 
 
@@ -144,7 +146,7 @@ def _resident(session: Session, resident_id: int) -> ResidentBrief:
 def recording_view(session: Session, recording: Recording) -> RecordingView:
     """Return the recording's state as the API shows it."""
     ticket = session.get(QueueTicket, recording.ticket_id)
-    progress = desk.progress_of(session=session, recording=recording)
+    progress = desk_views.progress_of(session=session, recording=recording)
     return RecordingView(
         id=recording.id,
         ticket_id=recording.ticket_id,
@@ -163,9 +165,11 @@ def recording_view(session: Session, recording: Recording) -> RecordingView:
 
 
 def _desk_view(session: Session, site_code: str, set_no: int) -> DeskView:
-    ticket = desk.desk_ticket(session=session, site_code=site_code, set_no=set_no)
+    ticket = desk_views.desk_ticket(session=session, site_code=site_code, set_no=set_no)
     recording = (
-        None if ticket is None else desk.recording_of_ticket(session=session, ticket_id=ticket.id)
+        None
+        if ticket is None
+        else desk_views.recording_of_ticket(session=session, ticket_id=ticket.id)
     )
     return DeskView(
         site_code=site_code,
@@ -190,7 +194,7 @@ def get_desk(
 
 
 @router.post("/next", response_model=DeskView, responses=_REFUSALS)
-def post_next(body: NextRequest, user: DeskUser, session: DbSession) -> DeskView:
+def post_next(body: NextRequest, user: DeskUser, session: DbSession, now: Now) -> DeskView:
     """Return the set's current ticket, or call the next waiting number to it.
 
     ``ticket_id`` is null when nobody is waiting.
@@ -206,7 +210,7 @@ def post_next(body: NextRequest, user: DeskUser, session: DbSession) -> DeskView
             session=session,
             site_code=body.site_code,
             set_no=body.set_no,
-            now=dt.datetime.now(dt.UTC),
+            now=now,
             by=user.username,
         )
     except queue.UnknownSetError as error:
@@ -220,7 +224,7 @@ def post_next(body: NextRequest, user: DeskUser, session: DbSession) -> DeskView
 
 @router.post("/start", response_model=RecordingView, responses=_REFUSALS)
 def post_start(
-    body: StartRequest, request: Request, user: DeskUser, session: DbSession
+    body: StartRequest, request: Request, user: DeskUser, session: DbSession, now: Now
 ) -> JSONResponse:
     """Return the recording of the ticket called to this set, starting it if needed.
 
@@ -236,118 +240,26 @@ def post_start(
             session=session,
             ticket_id=body.ticket_id,
             set_no=body.set_no,
-            now=dt.datetime.now(dt.UTC),
+            now=now,
             by=user.username,
         )
     except desk.DeskError as error:
         raise _refused(error) from None
-    _audit(session, request, user, "recording.start", recording, set_no=body.set_no)
+    _audit(session, request, user, "recording.start", recording, now, set_no=body.set_no)
     view = recording_view(session, recording)
     return JSONResponse(view.model_dump(mode="json"), headers=_NO_STORE)
 
 
 @router.get("/{recording_id}", response_model=RecordingView, responses=_REFUSALS)
 def get_recording(
-    recording_id: int, request: Request, user: DeskUser, session: DbSession
+    recording_id: int, request: Request, user: DeskUser, session: DbSession, now: Now
 ) -> JSONResponse:
     """Return a recording's state: each modality's progress, never templates or images."""
     recording = _recording_in_area(session, user, recording_id)
-    _audit(session, request, user, "recording.view", recording)
+    _audit(session, request, user, "recording.view", recording, now)
     return JSONResponse(
         recording_view(session, recording).model_dump(mode="json"), headers=_NO_STORE
     )
-
-
-async def _capture_body(request: Request) -> CaptureRequest:
-    """Return the capture payload, read with a size cap and checked without echoing it.
-
-    FastAPI's own 422 answer repeats the input; for a payload of biometric data it must not.
-    """
-    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
-        raise HTTPException(status_code=415, detail="send the capture as application/json")
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_CAPTURE_BODY:
-        raise HTTPException(status_code=413, detail=_too_large())
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_CAPTURE_BODY:
-            raise HTTPException(status_code=413, detail=_too_large())
-    try:
-        data = json.loads(body)
-    except ValueError:
-        raise HTTPException(status_code=400, detail="the body is not valid JSON") from None
-    if not isinstance(data, dict):
-        raise HTTPException(status_code=422, detail="the body must be a JSON object")
-    try:
-        return CaptureRequest.model_validate(data)
-    except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in item['loc']) or 'body'}: {item['msg']}"
-            for item in error.errors(include_input=False, include_url=False)
-        )
-        raise HTTPException(status_code=422, detail=problems) from None
-
-
-def _too_large() -> str:
-    return (
-        f"the capture is too large: an image holds at most {rules.MAX_IMAGE_BYTES} bytes "
-        f"(2 MB) and a template {rules.MAX_TEMPLATE_BYTES}, before base64"
-    )
-
-
-def _decode(text: str, field: str, max_bytes: int) -> bytes:
-    """Return the bytes of base64 ``text``; 413 when they exceed ``max_bytes``, 422 when it is
-    not base64.
-    """
-    if len(text) > 4 * math.ceil(max_bytes / 3):
-        raise HTTPException(status_code=413, detail=_too_large())
-    try:
-        raw = base64.b64decode(text.encode("ascii"), validate=True)
-    except (binascii.Error, UnicodeEncodeError, ValueError):
-        raise HTTPException(
-            status_code=422, detail=f"{field} is not valid base64 (RFC 4648, with padding)"
-        ) from None
-    if len(raw) > max_bytes:
-        raise HTTPException(
-            status_code=413,
-            detail=f"{field} holds {len(raw)} bytes; at most {max_bytes} are accepted"
-            + (" (2 MB)" if max_bytes == rules.MAX_IMAGE_BYTES else ""),
-        )
-    return raw
-
-
-CaptureBody = Annotated[CaptureRequest, Depends(_capture_body)]
-
-_CAPTURE_DOC: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "application/json": {
-                "schema": CaptureRequest.model_json_schema(),
-                "examples": {
-                    "fingerprint": {
-                        "summary": "A right thumb, good enough",
-                        "value": {
-                            "modality": "r_thumb",
-                            "quality": 72,
-                            "template_b64": "Rk1SACAyMAAAAAEIAAABPAFiAMUAxQEAAAAoJ0CNAB2R",
-                        },
-                    },
-                    "photo": {
-                        "summary": "The face photo with its JPEG",
-                        "value": {
-                            "modality": "photo",
-                            "quality": 81,
-                            "template_b64": "RkFDADAxMAAAAAGQ",
-                            "image_b64": "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgH",
-                        },
-                    },
-                },
-            }
-        },
-    }
-}
 
 
 @router.post(
@@ -359,15 +271,16 @@ _CAPTURE_DOC: dict[str, Any] = {
         413: {"description": "The image is over 2 MB or the template over 64 KiB."},
         415: {"description": "The body is not application/json."},
     },
-    openapi_extra=_CAPTURE_DOC,
+    openapi_extra=CAPTURE_DOC,
 )
 def post_capture(
     recording_id: int,
     request: Request,
     user: DeskUser,
     session: DbSession,
+    now: Now,
     cipher: Cipher,
-    payload: CaptureBody,
+    payload: Annotated[CaptureRequest, Depends(capture_body)],
     idempotency_key: Annotated[
         str | None,
         Header(
@@ -377,15 +290,12 @@ def post_capture(
     ] = None,
 ) -> JSONResponse:
     """Store one capture; a retry with the same Idempotency-Key returns the first result."""
-    if idempotency_key is not None and not _IDEMPOTENCY_KEY.match(idempotency_key):
-        raise HTTPException(
-            status_code=422, detail="Idempotency-Key must be 1 to 80 printable ASCII characters"
-        )
-    template = _decode(payload.template_b64, "template_b64", rules.MAX_TEMPLATE_BYTES)
+    check_idempotency_key(idempotency_key)
+    template = decode_base64(payload.template_b64, "template_b64", rules.MAX_TEMPLATE_BYTES)
     image = (
         None
         if payload.image_b64 is None
-        else _decode(payload.image_b64, "image_b64", rules.MAX_IMAGE_BYTES)
+        else decode_base64(payload.image_b64, "image_b64", rules.MAX_IMAGE_BYTES)
     )
     recording = _recording_in_area(session, user, recording_id)
     try:
@@ -397,7 +307,7 @@ def post_capture(
             template=template,
             image=image,
             idempotency_key=idempotency_key,
-            now=dt.datetime.now(dt.UTC),
+            now=now,
             cipher=cipher,
         )
     except desk.DeskError as error:
@@ -414,6 +324,7 @@ def post_capture(
             user,
             "recording.capture",
             recording,
+            now,
             modality=result.modality,
             attempt=result.attempt,
             quality=result.quality,
@@ -425,7 +336,12 @@ def post_capture(
 
 @router.post("/{recording_id}/exceptions", response_model=RecordingView, responses=_REFUSALS)
 def post_exception(
-    recording_id: int, body: ExceptionRequest, request: Request, user: DeskUser, session: DbSession
+    recording_id: int,
+    body: ExceptionRequest,
+    request: Request,
+    user: DeskUser,
+    session: DbSession,
+    now: Now,
 ) -> JSONResponse:
     """Note that the resident cannot give a modality, and why; returns the recording."""
     recording = _recording_in_area(session, user, recording_id)
@@ -439,7 +355,7 @@ def post_exception(
         )
     except desk.DeskError as error:
         raise _refused(error) from None
-    _audit(session, request, user, "recording.exception", recording, modality=body.modality)
+    _audit(session, request, user, "recording.exception", recording, now, modality=body.modality)
     return JSONResponse(
         recording_view(session, recording).model_dump(mode="json"), headers=_NO_STORE
     )
@@ -447,7 +363,7 @@ def post_exception(
 
 @router.post("/{recording_id}/complete", response_model=RecordingView, responses=_REFUSALS)
 def post_complete(
-    recording_id: int, request: Request, user: DeskUser, session: DbSession
+    recording_id: int, request: Request, user: DeskUser, session: DbSession, now: Now
 ) -> JSONResponse:
     """Complete the recording once every modality is accepted or excepted (idempotent)."""
     recording = _recording_in_area(session, user, recording_id)
@@ -456,7 +372,7 @@ def post_complete(
         recording = desk.complete_recording(
             session=session,
             recording_id=recording_id,
-            now=dt.datetime.now(dt.UTC),
+            now=now,
             by=user.username,
         )
     except desk.DeskError as error:
@@ -464,7 +380,7 @@ def post_complete(
     except IntegrityError:
         raise _lost_race() from None
     if was != recording.status:
-        _audit(session, request, user, "recording.complete", recording)
+        _audit(session, request, user, "recording.complete", recording, now)
     return JSONResponse(
         recording_view(session, recording).model_dump(mode="json"), headers=_NO_STORE
     )
@@ -472,7 +388,12 @@ def post_complete(
 
 @router.post("/{recording_id}/fail", response_model=RecordingView, responses=_REFUSALS)
 def post_fail(
-    recording_id: int, body: FailRequest, request: Request, user: DeskUser, session: DbSession
+    recording_id: int,
+    body: FailRequest,
+    request: Request,
+    user: DeskUser,
+    session: DbSession,
+    now: Now,
 ) -> JSONResponse:
     """Fail the recording with a reason; the resident is re-invited when the session closes."""
     recording = _recording_in_area(session, user, recording_id)
@@ -482,13 +403,21 @@ def post_fail(
             session=session,
             recording_id=recording_id,
             reason=body.reason,
-            now=dt.datetime.now(dt.UTC),
+            now=now,
             by=user.username,
         )
     except desk.DeskError as error:
         raise _refused(error) from None
     if was != recording.status:
-        _audit(session, request, user, "recording.fail", recording, reason=recording.failure_reason)
+        _audit(
+            session,
+            request,
+            user,
+            "recording.fail",
+            recording,
+            now,
+            reason=recording.failure_reason,
+        )
     return JSONResponse(
         recording_view(session, recording).model_dump(mode="json"), headers=_NO_STORE
     )

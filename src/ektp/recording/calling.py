@@ -15,7 +15,7 @@ from sqlalchemy import CursorResult, case, func, select, update
 from sqlalchemy.orm import Session
 
 from ektp.recording import queue
-from ektp.recording.equipment import ensure_equipment_sets, site_sets
+from ektp.recording.equipment import ensure_equipment_sets, lock_site, site_sets
 from ektp.recording.models import QueueTicket
 from ektp.recording.queue import QueueError, QueueState
 from ektp.scheduling import service as scheduling
@@ -109,14 +109,38 @@ def walk_in_rooms(
     ]
 
 
+def _latest_call(session: Session, site_code: str, day: dt.date, set_no: int) -> QueueTicket | None:
+    return session.execute(
+        select(QueueTicket)
+        .where(
+            QueueTicket.site_code == site_code,
+            QueueTicket.tanggal == day,
+            QueueTicket.set_no == set_no,
+            QueueTicket.called_at.is_not(None),
+        )
+        .order_by(QueueTicket.called_at.desc(), QueueTicket.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
 def call_next(
-    *, session: Session, site_code: str, set_no: int, now: dt.datetime, by: str | None
+    *,
+    session: Session,
+    site_code: str,
+    set_no: int,
+    now: dt.datetime,
+    by: str | None,
+    after: int | None = None,
 ) -> QueueTicket | None:
     """Return the ticket now called to set ``set_no``, or None when nobody waits.
 
     Tickets of sessions that have started go first, by number. Two operators calling at
     once never get the same ticket: the UPDATE only changes a ticket still ``waiting``, and
     whoever finds it taken tries the next one.
+
+    ``after`` is the number the caller saw last called to this set (0: none yet). When the
+    set has called another since, this call is a repeat (a double click, a resent form):
+    it calls nobody new and returns the set's latest ticket.
     """
     campaign, definition, site, today = site_context(session, site_code, now)
     ensure_equipment_sets(session=session, campaign=campaign, site_code=site.code, now=now)
@@ -125,6 +149,11 @@ def call_next(
         raise queue.UnknownSetError(f"{site.name or site.code} has no set {set_no} today")
     if sets[set_no] != "working":
         raise QueueError(f"set {set_no} is marked {sets[set_no]}; mark it working first")
+    if after is not None:
+        lock_site(session=session, campaign_id=campaign.id, site_code=site.code, set_no=set_no)
+        latest = _latest_call(session, site.code, today, set_no)
+        if (0 if latest is None else latest.number) != after:
+            return latest
     started = queue.started_sessions(
         day_windows(definition, site, today), queue.local_time(now, WIB)
     )

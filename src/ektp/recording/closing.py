@@ -30,7 +30,7 @@ from ektp.scheduling.campaigns import (
     utc,
 )
 from ektp.scheduling.errors import ScheduleError
-from ektp.scheduling.models import Campaign
+from ektp.scheduling.models import Campaign, Invitation
 from ektp.scheduling.schemas import CloseResult
 from ektp.sites import capacity
 from ektp.sites.capacity import SessionTemplate, Site
@@ -173,18 +173,34 @@ def _send_queue_home(session: Session, site_code: str, tanggal: dt.date, session
 
 
 def _failed_residents(
-    session: Session, site_code: str, tanggal: dt.date, session_name: str
+    session: Session, site_code: str, tanggal: dt.date, session_name: str | None
 ) -> set[int]:
-    return set(
+    query = select(QueueTicket.resident_id).where(
+        QueueTicket.site_code == site_code,
+        QueueTicket.tanggal == tanggal,
+        QueueTicket.status == "failed",
+    )
+    if session_name is not None:
+        query = query.where(QueueTicket.session == session_name)
+    return set(session.execute(query).scalars())
+
+
+def _missed_on_day(session: Session, site_code: str, tanggal: dt.date) -> int:
+    """Return the residents who missed a turn at the site on the day, each counted once.
+
+    Someone absent in the morning may be re-invited for the same evening and miss it too:
+    two missed turns, one resident missing the day.
+    """
+    missed = set(
         session.execute(
-            select(QueueTicket.resident_id).where(
-                QueueTicket.site_code == site_code,
-                QueueTicket.tanggal == tanggal,
-                QueueTicket.session == session_name,
-                QueueTicket.status == "failed",
+            select(Invitation.resident_id).where(
+                Invitation.site_code == site_code,
+                Invitation.tanggal == tanggal,
+                Invitation.status == "missed",
             )
         ).scalars()
     )
+    return len(missed - _failed_residents(session, site_code, tanggal, None))
 
 
 def _missed(closed: CloseResult, failed: set[int]) -> int:
@@ -376,7 +392,7 @@ def close_day(
             row,
             figures,
             walk_ins=sum(report.walk_ins for report in closed),
-            missed=sum(report.missed for report in closed),
+            missed=_missed_on_day(session, site.code, tanggal),
         )
         session.flush()
     day = _existing(session, site.code, tanggal, DAY)

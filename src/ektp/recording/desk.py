@@ -17,33 +17,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from ektp.recording import capture_rules as rules
 from ektp.recording.crypto import BiometricCipher, capture_context
-from ektp.recording.models import Capture, ChangeRequest, EquipmentSet, QueueTicket, Recording
+from ektp.recording.desk_views import CALLED, attempts_of, exceptions_of
+from ektp.recording.models import Capture, EquipmentSet, QueueTicket, Recording
 from ektp.scheduling import service as scheduling
-from ektp.scheduling.campaign import parse_campaign
 
 IN_PROGRESS = "in_progress"
 COMPLETED = "completed"
 FAILED = "failed"
-CALLED = "called"
-CORRECTABLE_FIELDS = (
-    "nama",
-    "tempat_lahir",
-    "tanggal_lahir",
-    "jenis_kelamin",
-    "status_kawin",
-    "agama",
-    "pekerjaan",
-    "alamat",
-)
-"""Registry fields a desk may ask the Dinas to correct (NIK and No. KK go through Dukcapil)."""
 
 
 class DeskError(ValueError):
@@ -110,26 +97,6 @@ def _insert_ignoring_conflict(session: Session, table: Table, values: dict[str, 
     return None if found is None else int(found)
 
 
-@lru_cache(maxsize=8)
-def _kecamatan_of_sites(definition: str) -> dict[str, str]:
-    import tomllib
-
-    return {site.code: site.kecamatan for site in parse_campaign(tomllib.loads(definition)).sites}
-
-
-def site_kecamatan(*, session: Session, site_code: str) -> str | None:
-    """Return the kecamatan of the active campaign's site ``site_code``, or None."""
-    campaign = scheduling.active_campaign(session=session)
-    if campaign is None:
-        return None
-    return _kecamatan_of_sites(campaign.definition).get(site_code)
-
-
-def get_recording(*, session: Session, recording_id: int) -> Recording | None:
-    """Return the recording with this id, or None."""
-    return session.get(Recording, recording_id)
-
-
 def _require_recording(session: Session, recording_id: int, *, lock: bool = False) -> Recording:
     query = select(Recording).where(Recording.id == recording_id)
     if lock:
@@ -146,31 +113,6 @@ def _require_in_progress(recording: Recording, step: str) -> None:
         raise DeskConflictError(
             f"recording {recording.id} is {recording.status}; it takes no {step}"
         )
-
-
-def exceptions_of(recording: Recording) -> dict[str, str]:
-    """Return the recording's excepted modalities with their reasons."""
-    loaded = json.loads(recording.exceptions) if recording.exceptions else {}
-    return {str(key): str(value) for key, value in loaded.items()}
-
-
-def attempts_of(*, session: Session, recording_id: int) -> list[rules.Attempt]:
-    """Return the recording's capture attempts in the order they were taken (no data)."""
-    rows = session.execute(
-        select(Capture.modality, Capture.attempt, Capture.quality, Capture.accepted)
-        .where(Capture.recording_id == recording_id)
-        .order_by(Capture.id)
-    )
-    return [
-        rules.Attempt(modality=m, attempt=int(a), quality=int(q), accepted=bool(ok))
-        for m, a, q, ok in rows
-    ]
-
-
-def progress_of(*, session: Session, recording: Recording) -> list[rules.ModalityProgress]:
-    """Return every modality's progress in the recording, in capture order."""
-    attempts = attempts_of(session=session, recording_id=recording.id)
-    return rules.progress(attempts, exceptions_of(recording))
 
 
 def start_recording(
@@ -256,6 +198,11 @@ def add_capture(
         if earlier is not None:
             return _replay(earlier, recording_id, modality, quality)
     recording = _require_recording(session, recording_id, lock=True)
+    if idempotency_key is not None:
+        # Its twin may have committed while this request waited for the lock.
+        earlier = _capture_by_key(session, idempotency_key)
+        if earlier is not None:
+            return _replay(earlier, recording_id, modality, quality)
     _require_in_progress(recording, "captures")
     try:
         rules.check_modality(modality)
@@ -402,7 +349,9 @@ def complete_recording(
         raise _rule_error(error) from None
     already = session.execute(
         select(Recording.id).where(
-            Recording.resident_id == recording.resident_id, Recording.status == COMPLETED
+            Recording.resident_id == recording.resident_id,
+            Recording.status == COMPLETED,
+            Recording.id != recording_id,
         )
     ).first()
     if already is not None:
@@ -468,83 +417,3 @@ def fail_recording(
     if recording.status != FAILED:
         raise DeskConflictError(f"recording {recording_id} is {recording.status}; it cannot fail")
     return recording
-
-
-def request_correction(
-    *,
-    session: Session,
-    resident_id: int,
-    field: str,
-    old_value: str | None,
-    new_value: str,
-    now: dt.datetime,
-    by: str | None,
-) -> ChangeRequest:
-    """Return a new open change request for the Dinas; the registry itself is not touched."""
-    if field not in CORRECTABLE_FIELDS:
-        raise InvalidCaptureError(
-            f"{field!r} cannot be corrected at the desk; fields: {', '.join(CORRECTABLE_FIELDS)}"
-        )
-    cleaned = " ".join(new_value.split())
-    if not cleaned or len(cleaned) > 200:
-        raise InvalidCaptureError("give the corrected value (1 to 200 characters)")
-    if old_value is not None and cleaned == old_value:
-        raise InvalidCaptureError("the corrected value is the same as the registry's")
-    change = ChangeRequest(
-        resident_id=resident_id,
-        field=field,
-        old_value=None if old_value is None else old_value[:200],
-        new_value=cleaned,
-        requested_by=by,
-        requested_at=_utc(now),
-        status="open",
-    )
-    session.add(change)
-    session.flush()
-    return change
-
-
-def open_corrections(*, session: Session, resident_id: int) -> list[ChangeRequest]:
-    """Return the resident's open change requests, oldest first."""
-    query = (
-        select(ChangeRequest)
-        .where(ChangeRequest.resident_id == resident_id, ChangeRequest.status == "open")
-        .order_by(ChangeRequest.id)
-    )
-    return list(session.execute(query).scalars())
-
-
-def desk_day(*, session: Session, site_code: str) -> dt.date | None:
-    """Return the latest day with tickets at the site (the desk's day), or None."""
-    found = session.execute(
-        select(func.max(QueueTicket.tanggal)).where(QueueTicket.site_code == site_code)
-    ).scalar_one_or_none()
-    if found is None or isinstance(found, dt.date):
-        return found
-    return dt.date.fromisoformat(str(found)[:10])
-
-
-def desk_ticket(*, session: Session, site_code: str, set_no: int) -> QueueTicket | None:
-    """Return the ticket now at set ``set_no``: the latest called to it and not yet done."""
-    day = desk_day(session=session, site_code=site_code)
-    if day is None:
-        return None
-    query = (
-        select(QueueTicket)
-        .where(
-            QueueTicket.site_code == site_code,
-            QueueTicket.tanggal == day,
-            QueueTicket.status == CALLED,
-            QueueTicket.set_no == set_no,
-        )
-        .order_by(QueueTicket.called_at.desc(), QueueTicket.id.desc())
-        .limit(1)
-    )
-    return session.execute(query).scalar_one_or_none()
-
-
-def recording_of_ticket(*, session: Session, ticket_id: int) -> Recording | None:
-    """Return the ticket's recording, or None before it starts."""
-    return session.execute(
-        select(Recording).where(Recording.ticket_id == ticket_id)
-    ).scalar_one_or_none()

@@ -97,11 +97,16 @@ def site_sets(
     ]
 
 
-def lock_site(*, session: Session, campaign_id: int, site_code: str) -> None:
-    """Hold the site's queue for the rest of the transaction, so that check-ins at one site
-    take their numbers and the walk-in reserve one after the other.
+def lock_site(
+    *, session: Session, campaign_id: int, site_code: str, set_no: int | None = None
+) -> None:
+    """Hold the site's queue (or one set's calls, with ``set_no``) for the rest of the
+    transaction, so that check-ins at one site take their numbers and the walk-in reserve
+    one after the other, and calls to one set follow each other.
     """
-    rows = EquipmentSet.campaign_id == campaign_id, EquipmentSet.site_code == site_code
+    rows = [EquipmentSet.campaign_id == campaign_id, EquipmentSet.site_code == site_code]
+    if set_no is not None:
+        rows.append(EquipmentSet.set_no == set_no)
     if session.get_bind().dialect.name == "postgresql":
         session.execute(
             select(EquipmentSet.id).where(*rows).order_by(EquipmentSet.set_no).with_for_update()
@@ -109,7 +114,12 @@ def lock_site(*, session: Session, campaign_id: int, site_code: str) -> None:
         return
     # SQLite has no row locks: a write takes the database's write lock, which SQLite holds
     # until commit. Taking it before the counts are read keeps a concurrent check-in out.
-    session.execute(update(EquipmentSet).where(*rows).values(updated_at=EquipmentSet.updated_at))
+    session.execute(
+        update(EquipmentSet)
+        .where(*rows)
+        .values(updated_at=EquipmentSet.updated_at)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def set_status(

@@ -12,12 +12,12 @@ the audit log with the resident's NIK.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -72,26 +72,21 @@ class CheckInRequest(BaseModel):
 
 
 class CallNextRequest(BaseModel):
-    """Call the next waiting number to set ``set_no`` of ``site``."""
+    """Call the next waiting number to set ``set_no`` of ``site``.
+
+    ``after``, when given, is the number last called to the set as the caller saw it (0 for
+    none): a repeated request (double click, retry) then calls nobody new.
+    """
 
     site: str = Field(max_length=40)
     set_no: int = Field(ge=1, le=99)
+    after: int | None = Field(default=None, ge=0)
 
 
 class SetStatusRequest(BaseModel):
     """A set's new state: ``broken`` (out of service from now) or ``working`` (repaired)."""
 
     status: Literal["working", "broken"]
-
-
-def _json(value: Any) -> Any:
-    return json.loads(json.dumps(dataclasses.asdict(value), default=_iso))
-
-
-def _iso(value: object) -> str:
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
 def site_in_area(
@@ -124,7 +119,7 @@ def refusal_status(error: Exception) -> int:
     return 409
 
 
-def ticket_json(ticket: QueueTicket) -> dict[str, Any]:
+def ticketjsonable_encoder(ticket: QueueTicket) -> dict[str, Any]:
     """Return a ticket as the API shows it: numbers and states, no names."""
     return {
         "ticket_id": ticket.id,
@@ -190,7 +185,7 @@ def post_checkin(
     except (QueueError, schedule_errors.ScheduleError) as error:
         raise HTTPException(status_code=refusal_status(error), detail=str(error)) from None
     audit_checkin(session=session, request=request, user=user, result=result)
-    return JSONResponse(_json(result), headers=_NO_STORE)
+    return JSONResponse(jsonable_encoder(result), headers=_NO_STORE)
 
 
 @router.post("/recording/call-next", responses=_RESPONSES)
@@ -201,12 +196,17 @@ def post_call_next(
     site_in_area(session=session, user=user, site_code=body.site)
     try:
         ticket = checkin.call_next(
-            session=session, site_code=body.site, set_no=body.set_no, now=now, by=user.username
+            session=session,
+            site_code=body.site,
+            set_no=body.set_no,
+            now=now,
+            by=user.username,
+            after=body.after,
         )
     except (QueueError, schedule_errors.ScheduleError) as error:
         raise HTTPException(status_code=refusal_status(error), detail=str(error)) from None
     return JSONResponse(
-        {"ticket": None if ticket is None else ticket_json(ticket)}, headers=_NO_STORE
+        {"ticket": None if ticket is None else ticketjsonable_encoder(ticket)}, headers=_NO_STORE
     )
 
 
@@ -230,7 +230,7 @@ def get_queue(
         )
     except (QueueError, schedule_errors.ScheduleError) as error:
         raise HTTPException(status_code=refusal_status(error), detail=str(error)) from None
-    return JSONResponse(_json(state), headers=_NO_STORE)
+    return JSONResponse(jsonable_encoder(state), headers=_NO_STORE)
 
 
 @router.post("/recording/sets/{site}/{set_no}", responses=_RESPONSES)
@@ -265,4 +265,4 @@ def post_set_status(
             detail=json.dumps({"status": result.status, "moved": result.moved}),
             client=client_address(request),
         )
-    return JSONResponse(_json(result), headers=_NO_STORE)
+    return JSONResponse(jsonable_encoder(result), headers=_NO_STORE)

@@ -45,10 +45,19 @@ SCENARIO = "palembang-2011"
 BY = "simulasi"
 
 ARRIVALS_PER_HOUR: dict[int, float] = {
-    7: 0.5, 8: 1.0, 9: 1.1, 10: 0.9, 11: 0.6,
-    13: 0.8, 14: 1.0, 15: 0.9,
-    16: 1.2, 17: 1.5, 18: 1.4, 19: 0.9,
-}  # fmt: skip
+    7: 0.5,
+    8: 1.0,
+    9: 1.1,
+    10: 0.9,
+    11: 0.6,
+    13: 0.8,
+    14: 1.0,
+    15: 0.9,
+    16: 1.2,
+    17: 1.5,
+    18: 1.4,
+    19: 0.9,
+}
 """Relative arrivals by local hour: a queue at the door before eight, a lull before lunch,
 the evening rush after work."""
 NO_SHOW: dict[str, float] = {"pagi": 0.18, "siang": 0.18, "malam": 0.10}

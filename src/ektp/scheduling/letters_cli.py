@@ -41,9 +41,10 @@ def _progress(total: int, show: bool) -> Iterator[Callable[[int], None]]:
     if not show:
         yield lambda _done: None
         return
+    from rich.console import Console
     from rich.progress import Progress
 
-    with Progress(transient=True, console=None) as progress:
+    with Progress(transient=True, console=Console(stderr=True)) as progress:
         task = progress.add_task("laying out letters", total=total)
         yield lambda done: progress.advance(task, done)
 

@@ -4,8 +4,9 @@ Every function takes a keyword-only ``session`` and never commits: the caller ow
 transaction. They live in modules by concern and are gathered here:
 
 * ``campaigns``: create a campaign from a scenario, find it, read its definition;
-* ``planning``: plan, re-plan, the stored per-kecamatan report;
-* ``turns``: close a session (missed turns), attendance, moves, letters printed/delivered;
+* ``planning``: plan, the stored per-kecamatan report; ``replanning``: re-plan;
+* ``missed``: close a session (missed turns, evening re-invitations, follow-ups);
+* ``turns``: attendance, moves, letters printed/delivered;
 * ``queries``: load per day and per session, RT progress, follow-ups, CSV export.
 """
 
@@ -29,7 +30,8 @@ from ektp.scheduling.errors import (
     SiteNotFoundError,
     TurnNotFoundError,
 )
-from ektp.scheduling.planning import plan, plan_report, replan
+from ektp.scheduling.missed import close_session
+from ektp.scheduling.planning import plan, plan_report
 from ektp.scheduling.queries import (
     daily_load,
     export_invitations,
@@ -38,8 +40,8 @@ from ektp.scheduling.queries import (
     sessions_overview,
     sites_of_kecamatan,
 )
+from ektp.scheduling.replanning import replan
 from ektp.scheduling.turns import (
-    close_session,
     mark_attended,
     mark_delivered,
     mark_letters_printed,

@@ -21,6 +21,8 @@ def normalise_url(url: str) -> str:
 
 
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # SQLAlchemy, not the sqlite3 module, decides when transactions begin (see _begin_sqlite).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     # WAL lets the web server read while an import writes; NORMAL is durable at each checkpoint
     # and safe with WAL (a power cut loses at most the last transactions, never corrupts).
@@ -32,6 +34,14 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _begin_sqlite(connection: Any) -> None:
+    # A deferred transaction that reads and then writes fails at once with "database is
+    # locked" when another writer committed in between (busy_timeout cannot help there).
+    # Taking the write lock up front makes concurrent writers queue instead; WAL readers
+    # outside a transaction are not blocked.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Return an engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout."""
     url = normalise_url(url)
@@ -41,6 +51,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _on_sqlite_connect)
+        event.listen(engine, "begin", _begin_sqlite)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 

@@ -470,6 +470,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "queue.kind.reinvited": ("Diundang ulang", "Re-invited"),
     "queue.session": ("Sesi", "Session"),
     "queue.refused_title": ("Tidak dapat didaftarkan", "Cannot be checked in"),
+    "queue.refused.wrong_code": (
+        "Kode kehadiran tidak cocok dengan surat penduduk ini.",
+        "The attendance code does not match this resident's letter.",
+    ),
+    "queue.refused.other_site": (
+        "Penduduk ini dilayani di tempat perekaman lain.",
+        "This resident is served at another recording site.",
+    ),
+    "queue.refused.unknown": ("NIK atau surat tidak ditemukan.", "No such NIK or letter."),
+    "queue.refused.bad_qr": (
+        "Pindai kode QR surat atau ketik NIK 16 angka.",
+        "Scan the letter's QR code or type a 16-digit NIK.",
+    ),
+    "queue.refused.full": (
+        "Tempat walk-in sesi ini sudah penuh.",
+        "This session's walk-in places are taken.",
+    ),
+    "queue.refused.closed": ("Sesi hari ini sudah selesai.", "Today's sessions are over."),
+    "queue.refused.recorded": ("Penduduk ini sudah direkam.", "This resident is already recorded."),
+    "queue.refused.not_wajib": (
+        "Penduduk ini belum wajib KTP.",
+        "This resident is not wajib KTP yet.",
+    ),
     "queue.next_free": (
         "Sesi berikutnya yang masih ada tempat: {when}.",
         "The next session with room: {when}.",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -38,16 +39,11 @@ from ektp.web.render import language_of, render, translate
 router = APIRouter(include_in_schema=False)
 
 REFRESH_SECONDS = 5
-_FLASH_KEY = "queue_flash"
 
 
 def _check_form(request: Request, token: str) -> None:
     if not csrf_ok(request, token):
         raise HTTPException(status_code=403, detail="the form has expired")
-
-
-def _flash(request: Request, kind: str, text: str) -> None:
-    request.session[_FLASH_KEY] = {"kind": kind, "text": text}
 
 
 def _site_name(session: Session, site_code: str) -> str:
@@ -91,17 +87,50 @@ def operator_page(
 ) -> HTMLResponse:
     """Return the site's queue: waiting numbers, each set with its call and switch buttons."""
     site_in_area(session=session, user=user, site_code=site_code)
-    flash = request.session.pop(_FLASH_KEY, None)
+    state = _state(session, site_code, now)
     return render(
         request,
         "queue/operator.html",
         {
-            "state": _state(session, site_code, now),
-            "flash": flash if isinstance(flash, dict) else None,
+            "state": state,
+            "flash": _outcome(request, state),
             "refresh": REFRESH_SECONDS,
             "active": "queue",
         },
     )
+
+
+def _number(raw: str | None) -> int | None:
+    return int(raw) if raw is not None and raw.isdigit() and len(raw) <= 6 else None
+
+
+def _outcome(request: Request, state: checkin.QueueState) -> dict[str, str] | None:
+    """Return the message of the action that led here, read from the redirect's query.
+
+    In the query, not in the session cookie: the display and the board poll every few
+    seconds, and a poll's answer could rewrite the cookie before the message is shown.
+    """
+    query = request.query_params
+    set_no = _number(query.get("loket"))
+    if set_no is None:
+        return None
+    called = _number(query.get("dipanggil"))
+    if called is not None:
+        if called == 0:
+            return {"kind": "warning", "text": translate(request, "queue.nobody_waiting")}
+        text = translate(request, "queue.called", number=f"{called:03d}", set_no=set_no)
+        return {"kind": "notice", "text": text}
+    status = query.get("status")
+    if status not in ("broken", "working"):
+        return None
+    text = translate(
+        request,
+        f"queue.set_{status}",
+        set_no=set_no,
+        sets=state.sets_working,
+        moved=_number(query.get("dijadwalkan")) or 0,
+    )
+    return {"kind": "notice" if query.get("berubah") == "1" else "warning", "text": text}
 
 
 @router.get("/antrean/{site_code}/papan-operator", response_class=HTMLResponse)
@@ -125,23 +154,29 @@ def call_next(
     session: DbSession,
     now: Now,
     set_no: Annotated[int, Form(ge=1, le=99)],
+    after: Annotated[int | None, Form(ge=0)] = None,
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    """Call the next waiting number to a set, then show the queue with what happened."""
+    """Call the next waiting number to a set, then show the queue with what happened.
+
+    The form carries the number it showed as last called (``after``): a double click calls
+    one resident, not two.
+    """
     site_in_area(session=session, user=user, site_code=site_code)
     _check_form(request, csrf_token)
     try:
         ticket = checkin.call_next(
-            session=session, site_code=site_code, set_no=set_no, now=now, by=user.username
+            session=session,
+            site_code=site_code,
+            set_no=set_no,
+            now=now,
+            by=user.username,
+            after=after,
         )
     except (QueueError, schedule_errors.ScheduleError) as error:
         raise HTTPException(status_code=refusal_status(error), detail=str(error)) from None
-    if ticket is None:
-        _flash(request, "warning", translate(request, "queue.nobody_waiting"))
-    else:
-        text = translate(request, "queue.called", number=f"{ticket.number:03d}", set_no=set_no)
-        _flash(request, "notice", text)
-    return RedirectResponse(f"/antrean/{site_code}", status_code=303)
+    outcome = {"loket": set_no, "dipanggil": 0 if ticket is None else ticket.number}
+    return RedirectResponse(f"/antrean/{site_code}?{urlencode(outcome)}", status_code=303)
 
 
 @router.post("/antrean/{site_code}/set/{set_no}")
@@ -169,10 +204,13 @@ def switch_set(
         )
     except (QueueError, schedule_errors.ScheduleError) as error:
         raise HTTPException(status_code=refusal_status(error), detail=str(error)) from None
-    key = "queue.set_broken" if result.status == "broken" else "queue.set_working"
-    text = translate(request, key, set_no=set_no, sets=result.sets_working, moved=result.moved)
-    _flash(request, "notice" if result.changed else "warning", text)
-    return RedirectResponse(f"/antrean/{site_code}", status_code=303)
+    outcome = {
+        "loket": set_no,
+        "status": result.status,
+        "dijadwalkan": result.moved,
+        "berubah": int(result.changed),
+    }
+    return RedirectResponse(f"/antrean/{site_code}?{urlencode(outcome)}", status_code=303)
 
 
 @router.get("/antrean/{site_code}/checkin", response_class=HTMLResponse)
@@ -225,6 +263,7 @@ def checkin_submit(
         context.update(
             {
                 "refused": error.message,
+                "reason": error.reason,
                 "next_free": None
                 if free is None
                 else f"{free[1]}, {i18n.format_date(lang, free[0])}",

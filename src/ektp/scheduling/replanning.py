@@ -1,0 +1,176 @@
+"""Re-plan a campaign after its capacity changed: turns in the freeze window stay, later
+ones are planned again on the sets working now, and the result says who moved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ektp.scheduling import demand as demand_sql
+from ektp.scheduling.bulk import INVITATION_COLUMNS, bulk_insert, set_status, stamp_text
+from ektp.scheduling.campaigns import campaign_definition, require_campaign, session_index
+from ektp.scheduling.models import LIVE_STATUSES, Campaign, PlanRun
+from ektp.scheduling.replan import VANISHED, freeze_until
+from ektp.scheduling.replan import replan as replan_site
+from ektp.scheduling.report import SiteOutcome
+from ektp.scheduling.schemas import MovedTurn, OverbookedSession, ReplanResult
+from ektp.scheduling.site_plans import (
+    calendar_for,
+    finish_run,
+    invitation_rows,
+    kecamatan_reports,
+    longer_calendar,
+    serving_sites,
+    site_outcome_of,
+    start_run,
+)
+
+
+def _plan_seed(session: Session, campaign: Campaign) -> int:
+    seed = session.execute(
+        select(PlanRun.seed)
+        .where(PlanRun.campaign_id == campaign.id, PlanRun.kind == "plan")
+        .order_by(PlanRun.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    return campaign.seed if seed is None else int(seed)
+
+
+def replan(
+    *,
+    session: Session,
+    replan_day: dt.date,
+    now: dt.datetime,
+    by: str | None = None,
+    freeze_days: int | None = None,
+) -> ReplanResult:
+    """Return who moved after re-planning every live turn on today's capacity.
+
+    Turns before ``replan_day + freeze_days`` (letters already out) stay; later ones are
+    planned again from that boundary, in the latest plan's RT order. A moved turn's old
+    invitation becomes ``moved`` and a new ``planned`` one (with a new code) takes its place.
+    """
+    campaign = require_campaign(session=session)
+    definition = campaign_definition(session=session, campaign=campaign)
+    freeze = definition.freeze_days if freeze_days is None else freeze_days
+    boundary_day = freeze_until(replan_day, freeze)
+    seed = _plan_seed(session, campaign)
+    live = demand_sql.live_turns(session=session, campaign_id=campaign.id)
+    site_numbers = demand_sql.site_of_residents(live, serving_sites(session, definition))
+    run = start_run(session, campaign, "replan", seed, now, by)
+    stamp = stamp_text(session, now)
+    outcomes: dict[str, list[SiteOutcome]] = {}
+    moved: list[MovedTurn] = []
+    overbooked: list[OverbookedSession] = []
+    old_ids: list[int] = []
+    batches: list[Iterable[tuple[Any, ...]]] = []
+    for number, site in enumerate(definition.sites):
+        group = demand_sql.site_residents(live, np.flatnonzero(site_numbers == number))
+        turn_ids = live.turn[group.positions]
+        turns = [live.turns[int(turn)] for turn in np.unique(turn_ids)]
+        first_day = min([replan_day, *(day for _, day, _ in turns)])
+        latest = max([definition.deadline, *(day for _, day, _ in turns)])
+        calendar = calendar_for(definition, site, first_day, len(group.positions), latest)
+        while True:
+            index = session_index(calendar)
+            lookup = np.full(len(live.turns) or 1, VANISHED, dtype=np.int64)
+            for turn, (site_code, day, name) in enumerate(live.turns):
+                if site_code == site.code:
+                    lookup[turn] = index.get((day, name), VANISHED)
+            old = lookup[turn_ids]
+            result = replan_site(
+                group.demand,
+                calendar,
+                old,
+                replan_day=replan_day,
+                seed=seed,
+                kecamatan=site.kecamatan,
+                freeze_days=freeze,
+            )
+            longer = None
+            if result.plan.unplaced_residents:
+                longer = longer_calendar(definition, site, first_day, calendar)
+            if longer is None:
+                break
+            calendar = longer
+        boundary = calendar.first_index_on_or_after(boundary_day)
+        kept = np.bincount(old[result.kept], minlength=len(calendar)).astype(np.int64)
+        for session_at in result.overbooked.tolist():
+            overbooked.append(
+                OverbookedSession(
+                    site_code=site.code,
+                    date=calendar.days[session_at],
+                    session=calendar.names[session_at],
+                    booked=int(kept[session_at]),
+                    bookable=int(calendar.bookable[session_at]),
+                )
+            )
+        going = result.moved[result.moved_to >= 0]
+        to = result.resident_session[going]
+        at = group.positions[going]
+        old_ids.extend(live.invitation_id[at].tolist())
+        for resident, turn, new in zip(
+            live.resident_id[at].tolist(), live.turn[at].tolist(), to.tolist(), strict=True
+        ):
+            _, from_day, from_name = live.turns[turn]
+            moved.append(
+                MovedTurn.model_construct(
+                    resident_id=resident,
+                    site_code=site.code,
+                    from_date=from_day,
+                    from_session=from_name,
+                    to_date=calendar.days[new],
+                    to_session=calendar.names[new],
+                )
+            )
+        batches.append(
+            invitation_rows(
+                campaign_id=campaign.id,
+                plan_run_id=run.id,
+                site_code=site.code,
+                calendar=calendar,
+                resident_ids=live.resident_id[at],
+                sessions=to,
+                misses=live.misses[at],
+                stamp=stamp,
+            )
+        )
+        outcomes.setdefault(site.kecamatan, []).append(
+            site_outcome_of(
+                calendar,
+                fixed=kept,
+                placed=result.plan.booked,
+                movable=int(result.plan.household_sizes.sum()),
+                unplaced=result.plan.unplaced_residents,
+                first_index=boundary,
+                deadline=definition.deadline,
+            )
+        )
+    # The old turns must stop being live before the new ones arrive: one live turn each.
+    set_status(
+        session,
+        old_ids,
+        status="moved",
+        now=now,
+        by=by,
+        note=f"re-plan {run.id}",
+        from_statuses=LIVE_STATUSES,
+    )
+    bulk_insert(session, "invitations", INVITATION_COLUMNS, (row for b in batches for row in b))
+    run.moved = len(moved)
+    run.invited = len(moved)
+    reports = kecamatan_reports(session, definition, outcomes)
+    finish_run(session, run, reports, now)
+    return ReplanResult(
+        plan_run_id=run.id,
+        freeze_until=boundary_day,
+        moved=moved,
+        overbooked=overbooked,
+        reports=reports,
+    )
