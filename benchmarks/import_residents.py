@@ -192,7 +192,7 @@ def measure_import(url: str, path: Path, profile: bool) -> dict[str, float]:
         profiler.enable()
     start = time.perf_counter()
     report = run_import(
-        runtime=runtime, path=path, rejects_path=None, batch_size=20_000, show_progress=False
+        runtime=runtime, path=path, rejects_path=None, batch_size=100_000, show_progress=False
     )
     seconds = time.perf_counter() - start
     if profiler is not None:

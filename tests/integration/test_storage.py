@@ -38,8 +38,20 @@ def test_a_resident_in_an_unknown_kelurahan_is_refused_by_the_database(runtime: 
     from ektp.residents.writer import write_batch
 
     record = ResidentRecord(
-        "1671074101900001", "1671070101100001", "SITI", "P", None, dt.date(1990, 1, 1),
-        "KAWIN", None, None, None, "16.71.07.9999", 1, 1, None,
+        "1671074101900001",
+        "1671070101100001",
+        "SITI",
+        "P",
+        None,
+        dt.date(1990, 1, 1),
+        "KAWIN",
+        None,
+        None,
+        None,
+        "16.71.07.9999",
+        1,
+        1,
+        None,
     )
     with pytest.raises(IntegrityError), runtime.transaction() as session:
         write_batch(session=session, records=[record], now=dt.datetime.now(dt.UTC))

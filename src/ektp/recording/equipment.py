@@ -112,8 +112,9 @@ def lock_site(
             select(EquipmentSet.id).where(*rows).order_by(EquipmentSet.set_no).with_for_update()
         )
         return
-    # SQLite has no row locks: a write takes the database's write lock, which SQLite holds
-    # until commit. Taking it before the counts are read keeps a concurrent check-in out.
+    # SQLite has no row locks: a write takes the database's write lock until commit. The
+    # engine begins transactions IMMEDIATE, which holds it already; this write keeps the
+    # guarantee should a connection begin deferred (a concurrent check-in stays out).
     session.execute(
         update(EquipmentSet)
         .where(*rows)

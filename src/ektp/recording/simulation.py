@@ -65,6 +65,9 @@ NO_SHOW: dict[str, float] = {"pagi": 0.18, "siang": 0.18, "malam": 0.10}
 DEFAULT_NO_SHOW = 0.15
 WALK_INS: dict[str, float] = {"pagi": 0.04, "siang": 0.05, "malam": 0.30}
 """Walk-ins per session as a share of the session's invitees: most come after work."""
+FAILURES = 0.012
+"""Share of recordings that fail at the set (device error, reader fault): rescheduled."""
+FAILURE_REASONS = ("perangkat sidik jari error", "kamera iris tidak merespons", "listrik padam")
 PACE_RANGE = (0.8, 1.2)
 """A site's pace (1: the simulator's standard timings); some offices are slower."""
 
@@ -222,6 +225,8 @@ class SiteDay:
         self.events: list[tuple[dt.datetime, int, str, object]] = []
         self.sequence = 0
         self.idle: set[int] = set()
+        # The simulator is the only one at the door: it knows how many wait without asking.
+        self.waiting = 0
         self.open_tickets: Counter[str] = Counter()
         self.ticket_session: dict[int, str] = {}
         self.closed: set[str] = set()
@@ -293,6 +298,7 @@ class SiteDay:
         assert ticket.ticket_id is not None and ticket.session is not None
         if ticket.ticket_id not in self.ticket_session:
             self.tally.checked_in += 1
+            self.waiting += 1
             self.ticket_session[ticket.ticket_id] = ticket.session
             self.open_tickets[ticket.session] += 1
         for set_no in sorted(self.idle):
@@ -309,11 +315,17 @@ class SiteDay:
             if later:
                 self.push(later[0], "free", set_no)
             return
-        ticket_id = self.desk.call(self.site.code, set_no)
+        ticket_id = self.desk.call(self.site.code, set_no) if self.waiting else None
         if ticket_id is None:
             self.idle.add(set_no)
             return
-        recorded = self.desk.record(self.site.code, set_no, ticket_id, pace=self.pace)
+        self.waiting -= 1
+        if self.rng.random() < FAILURES:
+            reason = self.rng.choice(FAILURE_REASONS)
+            self.desk.fail(self.site.code, set_no, ticket_id, reason=reason)
+            recorded = False
+        else:
+            recorded = self.desk.record(self.site.code, set_no, ticket_id, pace=self.pace)
         if recorded:
             self.tally.recorded += 1
         else:

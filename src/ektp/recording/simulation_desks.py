@@ -37,6 +37,8 @@ from ektp.scheduling.campaigns import WIB
 
 ACCOUNT_PREFIX = "perekam."
 BASE_URL = "http://simulasi.local"
+FAILING_SECONDS = 150.0
+"""How long a set struggles with a recording that fails (a device error, an unreadable card)."""
 REFUSED = (404, 409, 422)
 """Statuses of a refused check-in (unknown, reserve full, wrong code): the resident leaves."""
 
@@ -98,6 +100,8 @@ class DeskBackend(Protocol):
     def call(self, site_code: str, set_no: int) -> int | None: ...
 
     def record(self, site_code: str, set_no: int, ticket_id: int, *, pace: float) -> bool: ...
+
+    def fail(self, site_code: str, set_no: int, ticket_id: int, *, reason: str) -> None: ...
 
 
 def _kecamatan_of(site_code: str, sites: Mapping[str, str]) -> str:
@@ -202,6 +206,18 @@ class HttpDesk:
             self._sets = {k: v for k, v in self._sets.items() if k[2] == day}
             self._sets[key] = device
         return device.record(ticket_id, SimulationReport()) == "recorded"
+
+    def fail(self, site_code: str, set_no: int, ticket_id: int, *, reason: str) -> None:
+        """Start the ticket's recording, struggle for a while, then fail it for ``reason``."""
+        body = {"ticket_id": ticket_id, "set_no": set_no}
+        status, payload = self._send(site_code, "/api/v1/recording/start", body)
+        if status != 200:
+            raise SimulationError(f"start at {site_code} set {set_no}: HTTP {status}: {payload}")
+        self._clock.sleep(FAILING_SECONDS)
+        path = f"/api/v1/recording/{int(payload['id'])}/fail"
+        status, payload = self._send(site_code, path, {"reason": reason})
+        if status != 200:
+            raise SimulationError(f"fail at {site_code} set {set_no}: HTTP {status}: {payload}")
 
 
 class ServiceDesk:
@@ -309,6 +325,24 @@ class ServiceDesk:
                 session=session, recording_id=recording.id, now=self.clock.now(), by=by
             )
         return True
+
+    def fail(self, site_code: str, set_no: int, ticket_id: int, *, reason: str) -> None:
+        """Start the ticket's recording, struggle for a while, then fail it for ``reason``."""
+        from ektp.recording import desk
+
+        by = self._by(site_code)
+        with self._runtime.transaction() as session:
+            recording = desk.start_recording(
+                session=session, ticket_id=ticket_id, set_no=set_no, now=self.clock.now(), by=by
+            )
+            self.clock.sleep(FAILING_SECONDS)
+            desk.fail_recording(
+                session=session,
+                recording_id=recording.id,
+                reason=reason,
+                now=self.clock.now(),
+                by=by,
+            )
 
 
 class _Step:

@@ -22,7 +22,7 @@ def import_command(
         Path | None,
         typer.Option("--rejects", help="Where to write rejected rows (default: beside FILE)."),
     ] = None,
-    batch_size: Annotated[int, typer.Option(help="Rows per committed batch.")] = 20_000,
+    batch_size: Annotated[int, typer.Option(help="Rows per committed batch.")] = 100_000,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Import residents; exit 0 if all rows were stored, 1 if some were rejected, 2 if none."""

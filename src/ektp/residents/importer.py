@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import gc
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,7 +99,7 @@ def run_import(
     runtime: Runtime,
     path: Path,
     rejects_path: Path | None = None,
-    batch_size: int = 20_000,
+    batch_size: int = 100_000,
     show_progress: bool = False,
     reference_date: dt.date | None = None,
 ) -> ImportReport:
@@ -130,8 +131,12 @@ def run_import(
         rejects = RejectsFile(target, source)
         writer = BatchWriter(runtime, run_id, report)
         try:
-            with _progress(source, show_progress) as advance, _collector_paused():
-                _import_rows(source, validator, rejects, report, writer, batch_size, advance)
+            try:
+                with _progress(source, show_progress) as advance, _collector_paused():
+                    _import_rows(source, validator, rejects, report, writer, batch_size, advance)
+            finally:
+                # Even on Ctrl-C the batch in flight ends (committed or rolled back) first.
+                writer.close()
             rejects.close()
             stored = bool(report.imported or report.updated)
             _finish_run(runtime, run_id, report, "finished", refresh=stored)
@@ -208,19 +213,44 @@ def _import_rows(
 
 
 class BatchWriter:
-    """Stores batches, each in its own transaction together with the run's counts so far."""
+    """Stores batches, each in its own transaction together with the run's counts so far.
+
+    One batch is written on a background thread while the caller validates the next: SQLite
+    and psycopg release the GIL while they work, so the two cores overlap. At most one batch
+    is in flight and batches commit in order; a failed batch raises at the next ``submit``
+    or at ``close``, before anything after it is written.
+    """
 
     def __init__(self, runtime: Runtime, run_id: int, report: ImportReport) -> None:
         self._runtime = runtime
         self._run_id = run_id
         self._report = report
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer")
+        self._in_flight: Future[None] | None = None
 
     def submit(self, batch: list[ResidentRecord]) -> None:
-        """Commit ``batch`` and the run's counts; a failure rolls back both."""
+        """Wait for the batch in flight, then start writing ``batch``."""
+        self.wait()
+        counts = _counts(self._report)
+        self._in_flight = self._executor.submit(self._write, batch, counts)
+
+    def wait(self) -> None:
+        """Wait for the batch in flight; re-raise its error if it failed."""
+        in_flight, self._in_flight = self._in_flight, None
+        if in_flight is not None:
+            in_flight.result()
+
+    def close(self) -> None:
+        """Wait for the batch in flight and stop the writer thread."""
+        try:
+            self.wait()
+        finally:
+            self._executor.shutdown(wait=True)
+
+    def _write(self, batch: list[ResidentRecord], counts: dict[str, int]) -> None:
         report = self._report
         with self._runtime.transaction() as session:
             written = write_batch(session=session, records=batch, now=dt.datetime.now(dt.UTC))
-            counts = _counts(report)
             counts.update(
                 imported=report.imported + written.imported,
                 updated=report.updated + written.updated,

@@ -23,7 +23,6 @@ _UPSERT_SQL = (
     f"INSERT INTO residents ({_COLUMN_LIST}) VALUES ({', '.join('?' for _ in _COLUMNS)}) "
     f"ON CONFLICT (nik) DO UPDATE SET {_UPDATE_SET}"
 )
-_SQLITE_IN_CHUNK = 5000
 
 
 @dataclass(frozen=True)
@@ -64,20 +63,17 @@ def _write_sqlite(
     connection = session.connection()
     units = sorted({(r.kode_kelurahan, r.rw, r.rt) for r in records})
     connection.exec_driver_sql(_RT_SQL, units)
-    niks = [r.nik for r in records]
-    existing = 0
-    for start in range(0, len(niks), _SQLITE_IN_CHUNK):
-        chunk = niks[start : start + _SQLITE_IN_CHUNK]
-        placeholders = ",".join("?" for _ in chunk)
-        row = connection.exec_driver_sql(
-            f"SELECT count(*) FROM residents WHERE nik IN ({placeholders})", tuple(chunk)
-        ).one()
-        existing += int(row[0])
+    # Rows inserted now get ids above today's largest (the write lock is held since BEGIN
+    # IMMEDIATE), so counting them is a short range scan instead of a lookup per NIK.
+    largest_id = connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM residents").scalar()
     stamp = now.isoformat(sep=" ")
     # NIK order keeps the unique index's inserts local: fewer pages touched per batch.
     rows = sorted((*r[:5], r.tanggal_lahir.isoformat(), *r[6:], stamp) for r in records)
     connection.exec_driver_sql(_UPSERT_SQL, rows)
-    return WriteResult(imported=len(records) - existing, updated=existing)
+    inserted = connection.exec_driver_sql(
+        "SELECT count(*) FROM residents WHERE id > ?", (largest_id,)
+    ).scalar()
+    return WriteResult(imported=int(inserted or 0), updated=len(records) - int(inserted or 0))
 
 
 _STAGING_DDL = """

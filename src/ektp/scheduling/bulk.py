@@ -114,6 +114,8 @@ def bulk_insert(
 
 
 REBUILD_FROM_ROWS = 50_000
+INDEX_BUILD_MEMORY = "256MB"
+"""PostgreSQL's ``maintenance_work_mem`` while it builds the indexes again."""
 """Loads at least this large, and larger than the table, rebuild its indexes afterwards."""
 
 
@@ -140,6 +142,7 @@ def indexes_set_aside(session: Session, table: Table, rows_coming: int) -> Itera
     indexes = [index for index in table.indexes if index.name in present]
     foreign_keys: list[ForeignKeyConstraint] = []
     if is_postgresql(session):
+        connection.execute(text(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'"))
         named = {key["name"] for key in inspector.get_foreign_keys(table.name)}
         foreign_keys = [key for key in table.foreign_key_constraints if key.name in named]
     for key in foreign_keys:

@@ -89,6 +89,7 @@ _CAMPAIGN_KEYS = frozenset(
 _SESSION_KEYS = frozenset({"name", "start", "end", "reserve_share", "weekdays"})
 _SITE_KEYS = frozenset(
     {
+        "address",  # read by the letters (scheduling.letters_service), not by the planner
         "code",
         "kecamatan",
         "name",

@@ -36,6 +36,10 @@ LIVE_SQL = "({})".format(", ".join(f"'{status}'" for status in LIVE_STATUSES))
 TAKEN_SQL = "({})".format(", ".join(f"'{status}'" for status in (*LIVE_STATUSES, "attended")))
 """States that mean a resident needs no new turn: holds one, or is recorded."""
 
+_RESIDENT_ORDER = "r.kode_kelurahan{c}, r.rw, r.rt, r.no_kk{c}, r.id"
+"""Any fixed order works (it only puts RTs and households together); on PostgreSQL byte
+order (COLLATE "C") sorts text several times faster than the database's language rules."""
+
 _ELIGIBLE_SQL = f"""
 SELECT r.id, r.kode_kelurahan, r.rw, r.rt, r.no_kk, COALESCE(m.misses, 0)
 FROM residents r
@@ -53,7 +57,7 @@ WHERE r.kode_kelurahan LIKE :city_prefix
       SELECT 1 FROM follow_ups f
       WHERE f.resident_id = r.id AND f.campaign_id = :campaign AND f.resolved_at IS NULL
   )
-ORDER BY r.kode_kelurahan, r.rw, r.rt, r.no_kk, r.id
+ORDER BY {{resident_order}}
 """
 
 _LIVE_TURNS_SQL = f"""
@@ -61,7 +65,7 @@ SELECT r.id, r.kode_kelurahan, r.rw, r.rt, r.no_kk, i.misses,
        i.id, i.site_code, i.tanggal, i.session
 FROM invitations i JOIN residents r ON r.id = i.resident_id
 WHERE i.campaign_id = :campaign AND i.status IN {LIVE_SQL}
-ORDER BY r.kode_kelurahan, r.rw, r.rt, r.no_kk, r.id
+ORDER BY {{resident_order}}
 """
 
 
@@ -209,7 +213,11 @@ def raw_chunks(
     """
     dbapi = session.connection().connection.dbapi_connection
     assert dbapi is not None
-    if session.get_bind().dialect.name == "postgresql":
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    sql = sql.replace(
+        "{resident_order}", _RESIDENT_ORDER.format(c=' COLLATE "C"' if postgresql else "")
+    )
+    if postgresql:
         # Until the transaction ends: sort a city's rows in memory, not in temporary files,
         # and plan the cursor for all its rows (by default PostgreSQL plans a cursor for the
         # first tenth, and picks slow index walks and nested loops).
