@@ -477,7 +477,11 @@ def main() -> None:
         seconds = asyncio.run(drive(port, sites, arrivals, site_tokens, observer, options, stats))
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()  # requests still waiting for a connection: no graceful end
+            server.wait(timeout=30)
         runtime.dispose()
     backend = runtime.engine.dialect.name
     report(stats, seconds, backend)
