@@ -21,7 +21,8 @@ that each site has ``--sets``, and it checks residents in and records them):
 
 1. prepares the city when the database is empty (``--prepare-scale``: regions, synthetic
    residents, the palembang-2011 campaign, its plan);
-2. creates an operator account and an API token per kecamatan, and an observer for screens;
+2. creates an operator account per kecamatan and a Dinas account, with one API token per
+   device (door, set, screen, dashboard), as an office would;
 3. starts ``ektp serve`` on a free 127.0.0.1 port in a child process;
 4. for ``--duration`` seconds runs, with one async httpx client: a door per site checking the
    day's invitees in by their letters' QR, each set calling, starting, capturing (templates
@@ -60,7 +61,6 @@ from ektp.auth import tokens
 from ektp.recording import capture_rules as rules
 from ektp.recording.crypto import new_key
 from ektp.recording.simulation import ensure_campaign
-from ektp.recording.simulation_desks import simulation_accounts
 from ektp.recording.simulator import captured_template, draw_quality
 from ektp.runtime import Runtime
 from ektp.scheduling import service as scheduling
@@ -208,23 +208,61 @@ def invitees(runtime: Runtime, day: dt.date, site_code: str) -> list[str]:
     return [f"EKTP:{invitation}:{code}" for invitation, code in rows]
 
 
-def observer_token(runtime: Runtime) -> str:
-    """Return a token of a (new) observer account, for the screens and dashboards."""
+@dataclass(frozen=True)
+class Devices:
+    """One API token per device, as in an office: each door, set, screen and dashboard."""
+
+    doors: dict[str, str]
+    sets: dict[tuple[str, int], str]
+    screens: list[str]
+    dashboards: list[str]
+
+
+def _account(session: Any, username: str, role: str, area: str) -> Any:
+    user = auth_service.get_user(session=session, username=username)
+    if user is None:
+        user = auth_service.create_user(
+            session=session,
+            username=username,
+            full_name=f"Load test {username}",
+            role=role,
+            area_kode=area,
+            password=secrets.token_urlsafe(24),
+        )
+    return user
+
+
+def device_tokens(
+    runtime: Runtime, sites: dict[str, str], sets: int, screens: int, dashboards: int
+) -> Devices:
+    """Return fresh tokens of the kecamatan operators (doors, sets) and of the Dinas (screens,
+    dashboards).
+
+    Separate tokens matter: a token's ``last_used_at`` is written at most every 5 minutes,
+    and requests sharing one token wait on that row when it is.
+    """
     now = dt.datetime.now(dt.UTC)
+    run = secrets.token_hex(3)
+
+    def token(user: Any, name: str) -> str:
+        return tokens.create_token(session=session, user=user, name=f"{name} {run}", now=now)
+
     with runtime.transaction() as session:
-        username = "load.dinas"
-        user = auth_service.get_user(session=session, username=username)
-        if user is None:
-            user = auth_service.create_user(
-                session=session,
-                username=username,
-                full_name="Load test Dinas",
-                role="admin_kota",
-                area_kode="16.71",
-                password=secrets.token_urlsafe(24),
+        dinas = _account(session, "load.dinas", "admin_kota", "16.71")
+        doors: dict[str, str] = {}
+        set_tokens: dict[tuple[str, int], str] = {}
+        for site, kecamatan in sites.items():
+            operator = _account(
+                session, "load." + kecamatan.replace(".", ""), "operator_kecamatan", kecamatan
             )
-        return tokens.create_token(
-            session=session, user=user, name=f"load {secrets.token_hex(4)}", now=now
+            doors[site] = token(operator, f"door {site}")
+            for number in range(1, sets + 1):
+                set_tokens[(site, number)] = token(operator, f"set {site}/{number}")
+        return Devices(
+            doors=doors,
+            sets=set_tokens,
+            screens=[token(dinas, f"screen {index}") for index in range(screens)],
+            dashboards=[token(dinas, f"dashboard {index}") for index in range(dashboards)],
         )
 
 
@@ -381,8 +419,7 @@ async def drive(
     port: int,
     sites: dict[str, str],
     arrivals: dict[str, list[str]],
-    site_tokens: dict[str, str],
-    observer: str,
+    devices: Devices,
     options: argparse.Namespace,
     stats: Stats,
 ) -> float:
@@ -391,9 +428,8 @@ async def drive(
     sets_total = len(sites) * options.sets
     set_interval = sets_total / people_per_second
     door_interval = len(sites) / (people_per_second * 1.2)  # the door keeps a queue ahead
-    screens = int(len(sites) * SCREENS_PER_SITE * options.factor)
-    dashboards = max(1, int(DASHBOARDS * options.factor))
-    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    screens, dashboards = len(devices.screens), len(devices.dashboards)
+    limits = httpx.Limits(max_connections=400, max_keepalive_connections=400)
     async with httpx.AsyncClient(
         base_url=f"http://127.0.0.1:{port}", timeout=60.0, limits=limits
     ) as client:
@@ -401,18 +437,17 @@ async def drive(
         load = Load(client, stats, started + options.duration, options.max_requests, options.seed)
         codes = list(sites)
         tasks = [
-            load.door(site, site_tokens[site], arrivals[site], door_interval) for site in codes
+            load.door(site, devices.doors[site], arrivals[site], door_interval) for site in codes
         ]
         tasks += [
-            load.set_loop(site, number, site_tokens[site], set_interval)
-            for site in codes
-            for number in range(1, options.sets + 1)
+            load.set_loop(site, number, token, set_interval)
+            for (site, number), token in devices.sets.items()
         ]
         tasks += [
-            load.screen(codes[index % len(codes)], observer, index * SCREEN_SECONDS / screens)
-            for index in range(screens)
+            load.screen(codes[index % len(codes)], token, index * SCREEN_SECONDS / screens)
+            for index, token in enumerate(devices.screens)
         ]
-        tasks += [load.dashboard(observer, index) for index in range(dashboards)]
+        tasks += [load.dashboard(token, index) for index, token in enumerate(devices.dashboards)]
         print(
             f"load: {people_per_second:.2f} residents/s ({options.factor:g} x peak), "
             f"{sets_total} sets (one resident per {set_interval:.0f} s each), {screens} screens "
@@ -466,15 +501,19 @@ def main() -> None:
     runtime = Runtime(Settings(database_url=options.db))
     day, sites = prepare(runtime, options.prepare_scale, options.sites, options.sets)
     arrivals = {site: invitees(runtime, day, site) for site in sites}
-    operators = simulation_accounts(runtime, list(sites.values()))
-    site_tokens = {site: operators.tokens[kecamatan] for site, kecamatan in sites.items()}
-    observer = observer_token(runtime)
+    devices = device_tokens(
+        runtime,
+        sites,
+        options.sets,
+        screens=int(len(sites) * SCREENS_PER_SITE * options.factor),
+        dashboards=max(1, int(DASHBOARDS * options.factor)),
+    )
     print(f"{sum(len(a) for a in arrivals.values())} invitees on {day} at {len(sites)} sites")
     port = free_port()
     server = start_server(options.db, port, new_key())
     stats = Stats()
     try:
-        seconds = asyncio.run(drive(port, sites, arrivals, site_tokens, observer, options, stats))
+        seconds = asyncio.run(drive(port, sites, arrivals, devices, options, stats))
     finally:
         server.terminate()
         try:

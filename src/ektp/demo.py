@@ -76,10 +76,9 @@ def prepare(runtime: Runtime, *, scale: float, seed: int, echo: bool = True) -> 
 
 
 def simulate_demo_days(runtime: Runtime, *, days: int, seed: int, fast: bool) -> None:
-    """Plan the campaign if there is none, then simulate ``days`` campaign days."""
-    from ektp.recording.simulation import ensure_campaign, simulate
+    """Simulate ``days`` campaign days of the planned campaign."""
+    from ektp.recording.simulation import simulate
 
-    ensure_campaign(runtime, say=typer.echo)
     way = "through the services" if fast else "through the device API"
     typer.echo(f"simulating {days} campaign days {way}...")
     result = simulate(runtime, days=days, seed=seed, fast=fast, say=typer.echo)
@@ -110,10 +109,14 @@ def demo_command(
         bool, typer.Option(help="Simulate through the services instead of the HTTP API.")
     ] = False,
 ) -> None:
-    """Prepare the demo city (schema, Palembang 2011, residents, accounts) and serve it."""
+    """Prepare the demo city (schema, Palembang 2011, residents, campaign plan) and serve it."""
     runtime = runtime_of(ctx)
     started = dt.datetime.now()
     prepare(runtime, scale=scale, seed=seed)
+    from ektp.recording.simulation import ensure_campaign
+
+    # The planning pages, letters and desks need a planned campaign from the first minute.
+    ensure_campaign(runtime, say=typer.echo)
     typer.echo(f"ready in {(dt.datetime.now() - started).total_seconds():.1f} s")
     if simulate_days:
         simulate_demo_days(runtime, days=simulate_days, seed=seed, fast=fast)

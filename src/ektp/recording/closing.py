@@ -5,26 +5,26 @@ Closing twice is harmless: the report row is claimed first with ``INSERT ... ON 
 NOTHING`` on its UNIQUE (site, date, session), so the second closing (even a concurrent one,
 which waits for the first to commit) claims nothing and gets the frozen report back, unchanged;
 nothing is re-invited twice. Functions take a keyword-only ``session`` and never commit.
+The reading side (``daily_report``, the closed days) lives in ``daily`` and is re-exported.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections import defaultdict
 
 from sqlalchemy import ColumnElement, DateTime, bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
 from ektp.recording import reports
+from ektp.recording.daily import DAY, closed_days, daily_report, last_closed_day
 from ektp.recording.models import DailyReport, EquipmentSet, QueueTicket, Recording
-from ektp.recording.reports import KecamatanDay, RecordingTimes, SiteDay
+from ektp.recording.reports import RecordingTimes
 from ektp.scheduling import service as scheduling
 from ektp.scheduling.campaign import Campaign as Definition
 from ektp.scheduling.campaigns import (
     WIB,
     campaign_definition,
-    kecamatan_names,
     require_campaign,
     site_of,
     utc,
@@ -35,8 +35,6 @@ from ektp.scheduling.schemas import CloseResult
 from ektp.sites import capacity
 from ektp.sites.capacity import SessionTemplate, Site
 
-DAY = "hari"
-"""``DailyReport.session`` of a whole day's row (the sessions have their own rows)."""
 OPEN_TICKETS = ("waiting", "called")
 LEFT = "left"
 
@@ -400,61 +398,12 @@ def close_day(
     return [*closed, day]
 
 
-def last_closed_day(*, session: Session) -> dt.date | None:
-    """Return the latest date with a closed day at any site, or None when none is."""
-    found = session.scalar(select(func.max(DailyReport.tanggal)).where(DailyReport.session == DAY))
-    if found is None:
-        return None
-    return found if isinstance(found, dt.date) else dt.date.fromisoformat(str(found))
-
-
-def closed_days(*, session: Session) -> list[dt.date]:
-    """Return every date with a closed day at some site, latest first."""
-    found = session.execute(
-        select(DailyReport.tanggal)
-        .where(DailyReport.session == DAY)
-        .distinct()
-        .order_by(DailyReport.tanggal.desc())
-    ).scalars()
-    return list(found)
-
-
-def _site_day(row: DailyReport) -> SiteDay:
-    return SiteDay(
-        site_code=row.site_code,
-        recorded=row.recorded,
-        failed=row.failed,
-        walk_ins=row.walk_ins,
-        missed=row.missed,
-        mean_minutes=row.mean_minutes,
-        idle_minutes=row.idle_minutes,
-        target=row.target,
-        sets_working=row.sets_working,
-    )
-
-
-def daily_report(*, session: Session, tanggal: dt.date | None = None) -> list[KecamatanDay]:
-    """Return one line per kecamatan with a closed day on ``tanggal`` (default: the last
-    closed day), its sites' figures summed; empty when no day was closed.
-    """
-    day = tanggal or last_closed_day(session=session)
-    if day is None:
-        return []
-    rows = session.execute(
-        select(DailyReport)
-        .where(DailyReport.tanggal == day, DailyReport.session == DAY)
-        .order_by(DailyReport.kode_kecamatan, DailyReport.site_code)
-    ).scalars()
-    by_kecamatan: dict[str, list[DailyReport]] = defaultdict(list)
-    for row in rows:
-        by_kecamatan[row.kode_kecamatan].append(row)
-    names = kecamatan_names(session=session, codes=by_kecamatan)
-    return [
-        reports.kecamatan_day(
-            tanggal=day,
-            kode_kecamatan=kode,
-            nama=names.get(kode, kode),
-            sites=[_site_day(row) for row in sites],
-        )
-        for kode, sites in sorted(by_kecamatan.items())
-    ]
+__all__ = [
+    "DAY",
+    "ClosingError",
+    "close_day",
+    "close_session",
+    "closed_days",
+    "daily_report",
+    "last_closed_day",
+]

@@ -89,7 +89,7 @@ def create_command(
     ],
     as_json: JsonOption = False,
 ) -> None:
-    """Create a campaign from a scenario's [campaign] and [[sites]] tables."""
+    """Create a campaign from a scenario TOML (its campaign and sites tables)."""
     from ektp.scheduling import service
 
     with scheduling_transaction(ctx) as session:
