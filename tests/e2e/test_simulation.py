@@ -29,7 +29,7 @@ from ektp.runtime import Runtime
 from ektp.settings import Settings
 from ektp.storage.migrate import upgrade
 
-IT2 = "16.71.06"
+SUKARAMI = "16.71.07"
 SEMATANG_BORANG = "16.71.16"
 """The smallest kecamatan: about fifty residents a day at scale 0.002, quick over HTTP."""
 SEED = 7
@@ -66,7 +66,7 @@ def small_city(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def busy_city(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Return a planned city at scale 0.01, whose Ilir Timur II days are full, built once."""
+    """Return a planned city at scale 0.01, whose Sukarami days are full, built once."""
     path = tmp_path_factory.mktemp("sim") / "busy.sqlite3"
     _city(path, 0.01)
     return path
@@ -177,7 +177,7 @@ def test_evenings_are_busiest_and_about_one_invitee_in_seven_stays_away(
     busy_city: Path, copy_of: Callable[[Path], Runtime]
 ) -> None:
     runtime = copy_of(busy_city)
-    result = simulate(runtime, days=1, seed=SEED, fast=True, sites=[IT2])
+    result = simulate(runtime, days=1, seed=SEED, fast=True, sites=[SUKARAMI])
     [day] = result.days
     assert not result.through_api and result.requests == 0
     hours = day.arrivals_by_hour
@@ -188,7 +188,7 @@ def test_evenings_are_busiest_and_about_one_invitee_in_seven_stays_away(
     }
     assert per_hour["malam"] > max(per_hour["pagi"], per_hour["siang"]), per_hour
     assert max(hours, key=lambda hour: hours[hour]) in (16, 17, 18, 19)
-    assert 0.10 <= day.no_shows / day.invited <= 0.20
+    assert 0.09 <= day.no_shows / day.invited <= 0.21
     assert day.walk_ins > 0 and day.checked_in > 0
     assert day.recorded + day.failed <= day.checked_in
 

@@ -187,3 +187,14 @@ def test_the_json_line_has_exactly_the_eight_keys_of_the_cli() -> None:
     ]
     assert day.as_json()["date"] == "2011-10-03"
     assert day.mean_minutes is None
+
+
+def test_a_session_counts_its_own_residents_but_is_busy_with_anyone_recorded_in_it() -> None:
+    own = [recording(1, at(8), at(8, 10))]
+    early_guest = recording(2, at(9), at(9, 30))  # an evening invitee served in the morning
+    figures = site_figures(
+        own, windows=[PAGI], set_numbers=[1, 2], closed_at=at(12), busy=[*own, early_guest]
+    )
+    by_set = {one.set_no: one for one in figures.per_set}
+    assert (figures.recorded, by_set[2].recorded) == (1, 0)
+    assert (by_set[1].idle_minutes, by_set[2].idle_minutes) == (230, 210)

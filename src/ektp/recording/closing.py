@@ -327,6 +327,7 @@ def close_session(
         windows=[window],
         set_numbers=_set_numbers(session, campaign, site, tanggal),
         closed_at=utc(now),
+        busy=_recordings(session, site.code, tanggal, None),
     )
     row = _existing(session, site.code, tanggal, session_name)
     assert row is not None

@@ -122,28 +122,32 @@ def site_figures(
     windows: Sequence[Interval],
     set_numbers: Iterable[int],
     closed_at: dt.datetime,
+    busy: Sequence[RecordingTimes] | None = None,
 ) -> SiteFigures:
     """Return the figures of each set and of the site over the open hours ``windows``.
 
     ``set_numbers`` are the sets that worked during those hours; a set that recorded
-    without being listed (repaired the same day) is counted too. Mean minutes are those of
-    the completed recordings; idle minutes are summed over the sets.
+    without being listed (repaired the same day) is counted too. Counts and mean minutes
+    are those of ``recordings`` (mean: the completed ones); a set is busy while any of
+    ``busy`` runs on it (default: ``recordings``), so that a session's idle time counts an
+    early guest of a later session recorded in it. Idle minutes are summed over the sets.
     """
-    numbers = sorted(set(set_numbers) | {recording.set_no for recording in recordings})
+    running = recordings if busy is None else busy
+    numbers = sorted(set(set_numbers) | {recording.set_no for recording in (*recordings, *running)})
     per_set: list[SetFigures] = []
     for number in numbers:
         own = [recording for recording in recordings if recording.set_no == number]
         completed = [r for r in own if r.status == "completed" and r.finished is not None]
-        intervals = [_busy_interval(recording, closed_at) for recording in own]
-        busy = busy_minutes(intervals, merged(windows))
+        intervals = [_busy_interval(r, closed_at) for r in running if r.set_no == number]
+        worked = busy_minutes(intervals, merged(windows))
         per_set.append(
             SetFigures(
                 set_no=number,
                 recorded=len(completed),
                 failed=sum(1 for recording in own if recording.status == "failed"),
                 mean_minutes=mean_minutes(r.finished - r.started for r in completed if r.finished),
-                busy_minutes=round(busy),
-                idle_minutes=round(max(open_minutes(windows) - busy, 0.0)),
+                busy_minutes=round(worked),
+                idle_minutes=round(max(open_minutes(windows) - worked, 0.0)),
             )
         )
     completed_all = [r for r in recordings if r.status == "completed" and r.finished is not None]

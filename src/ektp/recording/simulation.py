@@ -63,6 +63,11 @@ the evening rush after work."""
 NO_SHOW: dict[str, float] = {"pagi": 0.18, "siang": 0.18, "malam": 0.10}
 """Share of invitees who do not come, per session (other sessions: 15 %)."""
 DEFAULT_NO_SHOW = 0.15
+TURNOUT_RANGE = (0.7, 1.3)
+"""A kecamatan's absences relative to the mean, drawn once per seed: some turn out better."""
+LOW_TURNOUT: dict[str, float] = {"16.71.05": 3.0, "16.71.06": 3.0}
+"""Ilir Timur I and II: the report has them under 300 a day with their sets in place, a
+turnout shortfall; their invitees stay away three times as often."""
 WALK_INS: dict[str, float] = {"pagi": 0.04, "siang": 0.05, "malam": 0.30}
 """Walk-ins per session as a share of the session's invitees: most come after work."""
 FAILURES = 0.012
@@ -220,6 +225,9 @@ class SiteDay:
         self.day = self.windows[0].start.astimezone(WIB).date()
         self.rng = _seeded(seed, site.code, self.day)
         self.pace = self.rng.uniform(*PACE_RANGE)
+        self.absence = LOW_TURNOUT.get(
+            site.kecamatan, _seeded(seed, site.code).uniform(*TURNOUT_RANGE)
+        )
         self.seed = seed
         self.tally = tally
         self.events: list[tuple[dt.datetime, int, str, object]] = []
@@ -274,7 +282,7 @@ class SiteDay:
 
     def _open(self, window: Window) -> None:
         invitees = _invitees(self.runtime, self.site.code, self.day, window.name)
-        no_show = NO_SHOW.get(window.name, DEFAULT_NO_SHOW)
+        no_show = NO_SHOW.get(window.name, DEFAULT_NO_SHOW) * self.absence
         self.tally.invited += len(invitees)
         for invitation_id, code, misses in invitees:
             # Residents who missed a turn before come back less often.
