@@ -16,6 +16,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from ektp.runtime import Runtime
 from ektp.settings import Settings
+from ektp.web.ratelimit import SlidingWindowLimiter
 
 API_PREFIX = "/api/v1"
 SESSION_COOKIE = "ektp_session"
@@ -51,6 +52,8 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
     )
     app.state.runtime = app_runtime
     app.state.templates = make_templates()
+    # Public endpoints keyed by NIK: 10 attempts per client address per 10 minutes.
+    app.state.public_limiter = SlidingWindowLimiter(limit=10, window_seconds=600)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,

@@ -158,3 +158,22 @@ def test_staff_mark_a_turn_attended_only_with_the_letter_s_code(
         f"{API}/invitations/{turn.id}/attended", json={"attendance_code": turn.attendance_code}
     )
     assert right.status_code == 200 and right.json()["status"] == "attended"
+
+
+def test_a_brute_force_loop_on_the_public_move_is_cut_off_with_429(
+    client: TestClient, planned: Runtime
+) -> None:
+    guess = {
+        "nik": IN_TALANG_BETUTU.nik,
+        "tanggal_lahir": IN_TALANG_BETUTU.tanggal_lahir.isoformat(),
+        "attendance_code": "ACACAC",
+        "to_date": "2011-10-11",
+        "to_session": "siang",
+    }
+    statuses = [client.post("/api/v1/turns/move", json=guess).status_code for _ in range(15)]
+    assert statuses[:10] == [404] * 10
+    assert statuses[10:] == [429] * 5
+    refused = client.post("/api/v1/turns/move", json=guess)
+    assert int(refused.headers["Retry-After"]) > 0
+    # Cut off before the service: only the ten real attempts were audited.
+    assert len(_audit(planned, "turn.move_own_refused")) == 10

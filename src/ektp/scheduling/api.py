@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -395,8 +396,19 @@ def post_attended(
 def post_own_move(body: OwnMoveRequest, request: Request, session: DbSession) -> Response:
     """Move your own turn: NIK, birth date and the code on your letter, then the new session.
 
-    Public. Any mismatch gets the same answer, so nobody learns which NIKs hold a turn.
+    Public. Any mismatch gets the same answer, so nobody learns which NIKs hold a turn, and
+    each client address gets a limited number of attempts (429 beyond it).
     """
+    limiter = request.app.state.public_limiter
+    client = request.client.host if request.client else "unknown"
+    moment = time.monotonic()
+    if not limiter.allow(client, moment):
+        wait = int(limiter.retry_after(client, moment)) + 1
+        return JSONResponse(
+            {"detail": "too many attempts from this address; try again later"},
+            status_code=429,
+            headers={"Retry-After": str(wait)},
+        )
     try:
         view = schedule.move_own_turn(
             session=session,
