@@ -60,7 +60,7 @@ from ektp.auth import service as auth_service
 from ektp.auth import tokens
 from ektp.recording import capture_rules as rules
 from ektp.recording.crypto import new_key
-from ektp.recording.simulation import ensure_campaign
+from ektp.recording.demo_days import ensure_campaign
 from ektp.recording.simulator import captured_template, draw_quality
 from ektp.runtime import Runtime
 from ektp.scheduling import service as scheduling

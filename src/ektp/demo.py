@@ -77,7 +77,7 @@ def prepare(runtime: Runtime, *, scale: float, seed: int, echo: bool = True) -> 
 
 def simulate_demo_days(runtime: Runtime, *, days: int, seed: int, fast: bool) -> None:
     """Simulate ``days`` campaign days of the planned campaign."""
-    from ektp.recording.simulation import simulate
+    from ektp.recording.demo_days import simulate
 
     way = "through the services" if fast else "through the device API"
     typer.echo(f"simulating {days} campaign days {way}...")
@@ -113,7 +113,7 @@ def demo_command(
     runtime = runtime_of(ctx)
     started = dt.datetime.now()
     prepare(runtime, scale=scale, seed=seed)
-    from ektp.recording.simulation import ensure_campaign
+    from ektp.recording.demo_days import ensure_campaign
 
     # The planning pages, letters and desks need a planned campaign from the first minute.
     ensure_campaign(runtime, say=typer.echo)

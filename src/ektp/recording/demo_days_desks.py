@@ -271,7 +271,7 @@ def open_backend(
 ) -> Iterator[DeskBackend]:
     """Yield the backend of the simulation: the in-process API (default) or the services."""
     if fast:
-        from ektp.recording.simulation_services import ServiceDesk
+        from ektp.recording.demo_days_services import ServiceDesk
 
         try:
             yield ServiceDesk(runtime, operators.usernames, sites, clock, seed)

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select, text
 
 from ektp.recording import closing
-from ektp.recording.simulation_desks import (
+from ektp.recording.demo_days_desks import (
     Arrival,
     DeskBackend,
     SimClock,

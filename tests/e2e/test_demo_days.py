@@ -21,8 +21,8 @@ from ektp.auth.models import ApiToken
 from ektp.cli import app
 from ektp.recording import capture_rules as rules
 from ektp.recording.closing import DAY
+from ektp.recording.demo_days import ensure_campaign, simulate
 from ektp.recording.models import Capture, DailyReport, QueueTicket, Recording
-from ektp.recording.simulation import ensure_campaign, simulate
 from ektp.regions.service import load_city
 from ektp.residents.synthetic import run_generate
 from ektp.runtime import Runtime

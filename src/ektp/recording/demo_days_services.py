@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ektp.recording import capture_rules as rules
-from ektp.recording.simulation_desks import (
+from ektp.recording.demo_days_desks import (
     FAILING_SECONDS,
     Arrival,
     CheckIn,
