@@ -87,6 +87,9 @@ def test_an_operator_checks_a_resident_in_calls_them_and_the_display_shows_it(
     expect(set_one).to_have_text("–")
 
     operator.get_by_role("link", name="Pendaftaran kedatangan").click()
+    # Wait for the check-in page itself: typing before it has loaded lands in the old page.
+    expect(operator).to_have_url(f"{live_server}/antrean/{SITE}/checkin")
+    expect(operator.get_by_label("NIK")).to_be_editable()
     operator.get_by_label("NIK").fill(nik)
     operator.get_by_label("Kode kehadiran (pada surat)").fill(invitation.attendance_code.lower())
     operator.get_by_role("button", name="Daftarkan").click()
