@@ -178,6 +178,16 @@ def except_modality(
     return back_to_desk(site_code, set_no)
 
 
+def _recording_at_set(
+    session: Session, recording_id: int, site_code: str, set_no: int
+) -> Recording:
+    """Return the recording the form names, if it is at this desk; else 404."""
+    recording = desk_views.get_recording(session=session, recording_id=recording_id)
+    if recording is None or recording.site_code != site_code or recording.set_no != set_no:
+        raise HTTPException(status_code=404, detail="no such recording at this set")
+    return recording
+
+
 @router.post("/perekaman/{site_code}/{set_no}/selesai")
 def complete(
     request: Request,
@@ -191,9 +201,7 @@ def complete(
     """Complete the recording shown on the page (a second click changes nothing)."""
     require_desk(session, user, site_code)
     check_form(request, csrf_token)
-    recording = desk_views.get_recording(session=session, recording_id=recording_id)
-    if recording is None or recording.site_code != site_code or recording.set_no != set_no:
-        raise HTTPException(status_code=404, detail="no such recording at this set")
+    recording = _recording_at_set(session, recording_id, site_code, set_no)
     was = recording.status
     try:
         recording = desk.complete_recording(
@@ -233,9 +241,7 @@ def fail(
     """Fail the recording shown on the page; the resident is re-invited at closing."""
     require_desk(session, user, site_code)
     check_form(request, csrf_token)
-    recording = desk_views.get_recording(session=session, recording_id=recording_id)
-    if recording is None or recording.site_code != site_code or recording.set_no != set_no:
-        raise HTTPException(status_code=404, detail="no such recording at this set")
+    recording = _recording_at_set(session, recording_id, site_code, set_no)
     was = recording.status
     try:
         recording = desk.fail_recording(
