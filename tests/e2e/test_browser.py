@@ -6,53 +6,22 @@ uvicorn server. Screenshots go to ``EKTP_TEST_SCREENSHOTS`` when set, else the t
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.e2e.browser import chromium_context, screenshots_dir
 from tests.e2e.conftest import IN_ILIR_10, IN_TALANG_BETUTU, PASSWORD
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def page(tmp_path: Path) -> Iterator[object]:
+def page() -> Iterator[object]:
     """Yield a Playwright page in Debian's chromium (skipped, with the reason, without it)."""
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing (apt-get install chromium)"
-        if os.environ.get("EKTP_TEST_REQUIRE_BROWSER") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID")
-        context.set_default_timeout(15_000)
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
-            browser.close()
-
-
-def _shots(tmp_path: Path) -> Path:
-    directory = Path(os.environ.get("EKTP_TEST_SCREENSHOTS") or tmp_path)
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
+    with chromium_context(height=768) as context:
+        yield context.new_page()
 
 
 def test_an_operator_logs_in_drills_down_and_finds_a_resident(
@@ -61,7 +30,7 @@ def test_an_operator_logs_in_drills_down_and_finds_a_resident(
     from playwright.sync_api import Page, expect
 
     assert isinstance(page, Page)
-    shots = _shots(tmp_path)
+    shots = screenshots_dir(tmp_path)
     page.goto(f"{live_server}/")
     expect(page).to_have_url(f"{live_server}/login?next=%2F")
     page.get_by_label("Nama pengguna").fill("camat")
@@ -119,4 +88,4 @@ def test_the_next_page_of_results_is_added_below_the_first(
     expect(rows).to_have_count(30)
     expect(page.get_by_role("link", name="Next page")).to_have_count(0)
     expect(page).to_have_url(f"{live_server}/penduduk?q=BUDI")
-    page.screenshot(path=str(_shots(tmp_path) / "search-more-en.png"), full_page=True)
+    page.screenshot(path=str(screenshots_dir(tmp_path) / "search-more-en.png"), full_page=True)

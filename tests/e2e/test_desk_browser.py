@@ -8,7 +8,6 @@ tests/e2e/test_browser.py); the device is plain HTTP with the operator's API tok
 from __future__ import annotations
 
 import base64
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,9 +18,9 @@ from ektp.recording import capture_rules as rules
 from ektp.recording.models import QueueTicket
 from ektp.residents.models import Resident
 from ektp.runtime import Runtime
+from tests.e2e.browser import chromium_context, screenshots_dir
 from tests.e2e.conftest import PASSWORD
 from tests.e2e.desk_city import SUKARAMI, build_planned, call_to_set, copy_of, token_for
-from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
@@ -43,30 +42,10 @@ def web_runtime(planned: Path, tmp_path: Path) -> Iterator[Runtime]:
 
 
 @pytest.fixture
-def page(tmp_path: Path) -> Iterator[object]:
+def page() -> Iterator[object]:
     """Yield a Playwright page in Debian's chromium (skipped, with the reason, without it)."""
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing (apt-get install chromium)"
-        if os.environ.get("EKTP_TEST_REQUIRE_BROWSER") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="id-ID")
-        context.set_default_timeout(15_000)
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
-            browser.close()
-
-
-def _shots(tmp_path: Path) -> Path:
-    directory = Path(os.environ.get("EKTP_TEST_SCREENSHOTS") or tmp_path)
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
+    with chromium_context(height=900) as context:
+        yield context.new_page()
 
 
 def test_the_desk_shows_the_called_resident_the_captures_as_they_come_and_completes(
@@ -75,7 +54,7 @@ def test_the_desk_shows_the_called_resident_the_captures_as_they_come_and_comple
     from playwright.sync_api import Page, expect
 
     assert isinstance(page, Page)
-    shots = _shots(tmp_path)
+    shots = screenshots_dir(tmp_path)
     ticket = call_to_set(web_runtime, SUKARAMI, 1)
     with web_runtime.transaction() as session:
         resident = session.get(Resident, ticket.resident_id)

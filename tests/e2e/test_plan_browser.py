@@ -8,16 +8,15 @@ when set, else the test's tmp dir.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from ektp.runtime import Runtime
+from tests.e2e.browser import chromium_context, screenshots_dir
 from tests.e2e.conftest import PASSWORD
 from tests.e2e.plan_city import SUKARAMI, PlanCity, planned_city, runtime_on_copy
-from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
@@ -38,32 +37,10 @@ def web_runtime(plan_city: PlanCity, tmp_path: Path) -> Iterator[Runtime]:
 
 
 @pytest.fixture
-def page(tmp_path: Path) -> Iterator[object]:
+def page() -> Iterator[object]:
     """Yield a Playwright page in Debian's chromium (skipped, with the reason, without it)."""
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing (apt-get install chromium)"
-        if os.environ.get("EKTP_TEST_REQUIRE_BROWSER") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(
-            viewport={"width": 1366, "height": 768}, locale="id-ID", accept_downloads=True
-        )
-        context.set_default_timeout(20_000)
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
-            browser.close()
-
-
-def _shots(tmp_path: Path) -> Path:
-    directory = Path(os.environ.get("EKTP_TEST_SCREENSHOTS") or tmp_path)
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
+    with chromium_context(height=768, timeout_ms=20_000, accept_downloads=True) as context:
+        yield context.new_page()
 
 
 def _log_in(page: object, base: str, username: str) -> None:
@@ -95,7 +72,7 @@ def test_the_dinas_reads_the_plan_and_the_chart_follows_the_chosen_kecamatan(
     from playwright.sync_api import ConsoleMessage, Page, expect
 
     assert isinstance(page, Page)
-    shots = _shots(tmp_path)
+    shots = screenshots_dir(tmp_path)
     problems: list[str] = []
 
     def on_console(message: ConsoleMessage) -> None:
@@ -136,7 +113,7 @@ def test_the_camat_sees_the_sessions_and_moves_through_the_days(
     from playwright.sync_api import Page, expect
 
     assert isinstance(page, Page)
-    shots = _shots(tmp_path)
+    shots = screenshots_dir(tmp_path)
     _log_in(page, live_server, "camat")
     page.get_by_role("link", name="Rencana perekaman").click()
     expect(page).to_have_url(f"{live_server}/rencana/kecamatan/{SUKARAMI}")
@@ -169,7 +146,7 @@ def test_the_kelurahan_prints_the_letters_of_an_rt(
     from playwright.sync_api import Page, expect
 
     assert isinstance(page, Page)
-    shots = _shots(tmp_path)
+    shots = screenshots_dir(tmp_path)
     _log_in(page, live_server, "lurah")
     page.get_by_role("link", name="Rencana perekaman").click()
     expect(page).to_have_url(f"{live_server}/rencana/kelurahan/{plan_city.kelurahan}")

@@ -10,16 +10,15 @@ not depend on the hour.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from ektp.runtime import Runtime
+from tests.e2e.browser import chromium_context, screenshots_dir
 from tests.e2e.conftest import PASSWORD
 from tests.e2e.queue_city import SITE, build_queue_city, copy_url
-from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS
 from tests.integration.queue_day import MONDAY, turns
 
 pytestmark = pytest.mark.browser
@@ -38,30 +37,10 @@ def web_database_url(queue_template: Path, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def browser_context(tmp_path: Path) -> Iterator[object]:
+def browser_context() -> Iterator[object]:
     """Yield a Playwright browser context in Debian's chromium (skipped without it)."""
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing (apt-get install chromium)"
-        if os.environ.get("EKTP_TEST_REQUIRE_BROWSER") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="id-ID")
-        context.set_default_timeout(15_000)
-        try:
-            yield context
-        finally:
-            context.close()
-            browser.close()
-
-
-def _shots(tmp_path: Path) -> Path:
-    directory = Path(os.environ.get("EKTP_TEST_SCREENSHOTS") or tmp_path)
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
+    with chromium_context(height=900) as context:
+        yield context
 
 
 def test_an_operator_checks_a_resident_in_calls_them_and_the_display_shows_it(
@@ -70,7 +49,7 @@ def test_an_operator_checks_a_resident_in_calls_them_and_the_display_shows_it(
     from playwright.sync_api import BrowserContext, expect
 
     assert isinstance(browser_context, BrowserContext)
-    shots = _shots(tmp_path)
+    shots = screenshots_dir(tmp_path)
     invitation, nik = turns(web_runtime, MONDAY, "pagi", site=SITE)[0]
     operator = browser_context.new_page()
     operator.goto(f"{live_server}/login")
