@@ -78,6 +78,10 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
     app.include_router(queue_pages.router)
     app.include_router(recording_api, prefix=API_PREFIX)
     app.include_router(desk_pages.router)
+    # Cards, monitoring and planning: one block per module, each added by its owner.
+    # (cards)
+    # (monitoring)
+    # (planning)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _install_error_handlers(app)
     return app

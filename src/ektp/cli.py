@@ -63,6 +63,10 @@ app.add_typer(sites_app, name="sites", help="Recording sites: sets added, broken
 app.add_typer(report_app, name="report", help="Daily reports: close a day, show the figures.")
 app.command("letters")(letters_command)
 app.add_typer(devices_app, name="devices", help="Simulated recording sets for demos and load.")
+# Cards, monitoring and planning commands: each owner adds its lines under its marker.
+# (cards)
+# (monitoring)
+# (planning)
 
 
 def main() -> None:

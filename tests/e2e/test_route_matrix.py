@@ -20,10 +20,9 @@ and the database is unchanged.
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +41,7 @@ from ektp.runtime import Runtime
 from ektp.scheduling import service as scheduling
 from ektp.scheduling.models import Invitation
 from ektp.settings import Settings
+from tests.e2e import matrix_parts
 from tests.e2e.conftest import (
     IN_ILIR_10,
     IN_TALANG_BETUTU,
@@ -51,44 +51,20 @@ from tests.e2e.conftest import (
     csrf_from,
     log_in,
 )
+from tests.e2e.matrix_base import (
+    IT2,
+    LIVE,
+    MONDAY,
+    MORNING,
+    OTHER_OPERATOR,
+    ROLES,
+    SECRET,
+    SUKARAMI,
+    Call,
+    Ids,
+)
 
-SECRET = "matrix-secret"
-WIB = dt.timezone(dt.timedelta(hours=7), "WIB")
-MONDAY = dt.date(2011, 10, 3)
-MORNING = dt.datetime.combine(MONDAY, dt.time(9), tzinfo=WIB).astimezone(dt.UTC)
-SUKARAMI = "16.71.07"
-IT2 = "16.71.06"
-ROLES = ("admin", "camat", "lurah", "pusat", "pengamat", "anonim")
-"""Columns of MATRIX: admin_kota, operator_kecamatan (Sukarami), petugas_kelurahan (Talang
-Betutu, in Sukarami), petugas_pusat, pengamat, and nobody logged in."""
-OTHER_OPERATOR = "camat.it2"
-LIVE = ("planned", "letter_printed", "delivered")
-
-
-@dataclass(frozen=True)
-class Ids:
-    """The rows the requests name: in Sukarami (own) and in Ilir Timur II (other)."""
-
-    ticket: int
-    recording: int
-    invitation: int
-    code: str
-    walk_in_nik: str
-    other_ticket: int
-    other_recording: int
-    other_invitation: int
-    other_code: str
-
-
-@dataclass(frozen=True)
-class Call:
-    """A request made for a route: method, URL, and a JSON body or a form."""
-
-    method: str
-    url: str
-    json: dict[str, Any] | None = None
-    form: dict[str, Any] | None = None
-    headers: dict[str, str] = field(default_factory=dict)
+PARTS = matrix_parts.load()
 
 
 def _checked_in_and_started(session: Any, site: str, nik: str, code: str, inv: int) -> int:
@@ -135,7 +111,23 @@ def build_city(path: Path) -> Ids:
             other_ticket = _checked_in_and_started(session, IT2, IN_ILIR_10.nik, *reversed(other))
             second = _turn(session, RESIDENTS[2].nik)
             recordings = dict(session.execute(select(Recording.ticket_id, Recording.id)).all())
+        extra: dict[str, Any] = {}
+        for part in PARTS:
+            with runtime.transaction() as session:
+                base_ids = Ids(
+                    ticket=ticket,
+                    recording=recordings[ticket],
+                    invitation=second[0],
+                    code=second[1],
+                    walk_in_nik=RESIDENTS[3].nik,
+                    other_ticket=other_ticket,
+                    other_recording=recordings[other_ticket],
+                    other_invitation=other[0],
+                    other_code=other[1],
+                )
+                extra[matrix_parts.short_name(part)] = part.build(session, base_ids)
         return Ids(
+            extra=extra,
             ticket=ticket,
             recording=recordings[ticket],
             invitation=second[0],
@@ -411,6 +403,7 @@ def calls(ids: Ids) -> dict[str, Call]:
         "GET /perekaman/{site_code}/{set_no}": Call("GET", f"/perekaman/{site}/1"),
         "GET /perekaman/{site_code}/{set_no}/langkah": Call("GET", f"/perekaman/{site}/1/langkah"),
         "GET /static": Call("GET", "/static/app.css"),
+        **{route: call for part in PARTS for route, call in part.calls(ids).items()},
     }
 
 
@@ -498,6 +491,8 @@ MATRIX: dict[str, str] = {
     "POST /perekaman/{site_code}/{set_no}/gagal":                     "A A F F F L",
 }
 # fmt: on
+for _part in PARTS:
+    MATRIX.update(_part.LINES)
 
 
 def app_routes() -> list[str]:

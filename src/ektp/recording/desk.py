@@ -364,12 +364,34 @@ def complete_recording(
         _set_ticket_status(session, ticket.id, "recorded")
         if ticket.invitation_id is not None:
             _mark_invitation_attended(session, ticket.invitation_id, now, by)
+        _open_card(session, recording, now, by)
     session.refresh(recording)
     if recording.status != COMPLETED:
         raise DeskConflictError(
             f"recording {recording_id} is {recording.status}; it cannot complete"
         )
     return recording
+
+
+def _open_card(session: Session, recording: Recording, now: dt.datetime, by: str | None) -> None:
+    """Open the resident's card (``direkam``): the start of its way to the resident's hand."""
+    from ektp.cards import service as cards
+    from ektp.residents.models import Resident
+
+    kelurahan = session.scalar(
+        select(Resident.kode_kelurahan).where(Resident.id == recording.resident_id)
+    )
+    assert kelurahan is not None
+    cards.open_card(
+        session=session,
+        resident_id=recording.resident_id,
+        recording_id=recording.id,
+        kode_kelurahan=kelurahan,
+        site_code=recording.site_code,
+        recorded_on=recording.tanggal,
+        at=now,
+        actor=by or "system",
+    )
 
 
 def _mark_invitation_attended(

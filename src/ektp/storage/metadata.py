@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import MetaData
 
 from ektp.auth import models as _auth_models
+from ektp.cards import models as _cards_models
 from ektp.recording import models as _recording_models
 from ektp.regions import models as _regions_models
 from ektp.residents import models as _residents_models
@@ -17,6 +18,7 @@ _DOMAIN_MODELS = (
     _auth_models,
     _scheduling_models,
     _recording_models,
+    _cards_models,
 )
 
 

@@ -5,7 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from ektp.web import labels_planning, labels_recording, labels_registry
+from ektp.web import (
+    labels_batches,
+    labels_handover,
+    labels_monitoring,
+    labels_pipeline,
+    labels_planning,
+    labels_planning_tools,
+    labels_recording,
+    labels_registry,
+    labels_reports,
+    labels_shipping,
+)
 
 LANGUAGES = ("id", "en")
 LANGUAGE_COOKIE = "ektp_lang"
@@ -15,6 +26,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     **labels_registry.LABELS,
     **labels_planning.LABELS,
     **labels_recording.LABELS,
+    **labels_batches.LABELS,
+    **labels_shipping.LABELS,
+    **labels_handover.LABELS,
+    **labels_pipeline.LABELS,
+    **labels_monitoring.LABELS,
+    **labels_planning_tools.LABELS,
+    **labels_reports.LABELS,
 }
 
 _MONTHS = {

@@ -1,0 +1,1 @@
+"""From recorded to card in hand: lifecycle, central batches, printing, shipments, handover."""

@@ -1,0 +1,5 @@
+"""Labels of the monitoring pages: key -> (Bahasa Indonesia, English)."""
+
+from __future__ import annotations
+
+LABELS: dict[str, tuple[str, str]] = {}
