@@ -87,6 +87,13 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
     return app
 
 
+def app_from_environment() -> FastAPI:
+    """Return the application configured from ``EKTP_*`` variables (``serve --workers``)."""
+    from ektp.settings import get_settings
+
+    return create_app(get_settings())
+
+
 def _is_api(request: Request) -> bool:
     return request.url.path.startswith(API_PREFIX + "/") or request.url.path == API_PREFIX
 

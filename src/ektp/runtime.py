@@ -23,7 +23,14 @@ class Runtime:
     @cached_property
     def engine(self) -> Engine:
         """Return the engine for the configured database URL."""
-        return make_engine(self.settings.database_url)
+        url = self.settings.database_url
+        if url.startswith("sqlite"):
+            return make_engine(url)
+        return make_engine(
+            url,
+            pool_size=self.settings.db_pool_size,
+            max_overflow=self.settings.db_max_overflow,
+        )
 
     @cached_property
     def session_factory(self) -> sessionmaker[Session]:

@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     # Without it, a key is created once in biometric_key_file (mode 0600) and reused.
     biometric_key: str | None = None
     biometric_key_file: Path = Path("var") / "biometric.key"
+    # PostgreSQL connections per process: at least the request thread pool (40 in Starlette),
+    # or requests wait on the pool instead of the database under load.
+    db_pool_size: int = 20
+    db_max_overflow: int = 30
 
 
 def get_settings(**overrides: object) -> Settings:

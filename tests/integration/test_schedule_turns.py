@@ -60,6 +60,21 @@ def _turns_of(runtime: Runtime, day: dt.date, name: str) -> list[Invitation]:
         )
 
 
+def test_closing_the_morning_re_invites_from_tomorrow_evening_not_tonight(
+    planned: Runtime,
+) -> None:
+    absent = _turns_of(planned, MONDAY, "pagi")
+    with planned.transaction() as session:
+        result = service.close_session(
+            session=session, site_code=IT2, tanggal=MONDAY, session_name="pagi", now=NOW
+        )
+    assert result.missed == len(absent) > 0
+    assert result.reinvited
+    # A letter written at noon cannot reach the household for the same evening.
+    assert min(turn.date for turn in result.reinvited) > MONDAY
+    assert {turn.session for turn in result.reinvited} == {"malam"}
+
+
 def test_closing_a_session_re_invites_the_absent_into_the_next_evening_reserve(
     planned: Runtime,
 ) -> None:
@@ -80,7 +95,7 @@ def test_closing_a_session_re_invites_the_absent_into_the_next_evening_reserve(
         closed = service.campaign_definition(session=session, campaign=campaign).closed
     assert (result.attended, result.missed) == (1, len(absent))
     assert {turn.resident_id for turn in result.reinvited} == {row.resident_id for row in absent}
-    assert all(turn.session == "malam" and turn.date >= MONDAY for turn in result.reinvited)
+    assert all(turn.session == "malam" and turn.date > MONDAY for turn in result.reinvited)
     calendar = build_calendar(site, MONDAY, dt.date(2011, 12, 31), closed)
     at = {key: i for i, key in enumerate(zip(calendar.days, calendar.names, strict=True))}
     for turn in result.reinvited:

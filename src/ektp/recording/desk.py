@@ -397,20 +397,10 @@ def _open_card(session: Session, recording: Recording, now: dt.datetime, by: str
 def _mark_invitation_attended(
     session: Session, invitation_id: int, now: dt.datetime, by: str | None
 ) -> None:
-    # Staff saw the resident in person: the letter's code is the invitation's own. A turn that
-    # no longer holds (check-in already marked it, or it was moved) is left as it is.
-    from ektp.scheduling.models import Invitation
-
-    invitation = session.get(Invitation, invitation_id)
-    if invitation is None:
-        return
+    # A turn that no longer holds (check-in already marked it, or it was moved) stays as is.
     try:
-        scheduling.mark_attended(
-            session=session,
-            invitation_id=invitation_id,
-            attendance_code=invitation.attendance_code,
-            now=now,
-            by=by,
+        scheduling.mark_attended_in_person(
+            session=session, invitation_id=invitation_id, now=now, by=by
         )
     except scheduling.TurnNotFoundError:
         return

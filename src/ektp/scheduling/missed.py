@@ -54,7 +54,8 @@ def close_session(
     by: str | None = None,
 ) -> CloseResult:
     """Return what closing a session did: its live turns become ``missed``, and each missed
-    household gets one turn in the reserve of the coming reserve sessions (``malam``).
+    household gets one turn in the reserve of the reserve sessions (``malam``) from the next
+    day on.
 
     A household that has now missed ``max_misses`` times gets no new turn: it goes to the
     kelurahan's follow-up list. Households for whom no reserve is left wait for the next plan.
@@ -103,7 +104,10 @@ def close_session(
     placed = reinvite_missed(
         calendar,
         sizes.astype(np.int64),
-        first_index=closing + 1,
+        # Not this evening: the new letter cannot reach the household the same day.
+        first_index=next(
+            (at for at, day in enumerate(calendar.days) if day > tanggal), len(calendar)
+        ),
         reserve_used=np.maximum(load - calendar.bookable, 0),
         misses=misses,
         max_misses=definition.max_misses,

@@ -43,6 +43,7 @@ from ektp.scheduling.queries import (
 from ektp.scheduling.replanning import replan
 from ektp.scheduling.turns import (
     mark_attended,
+    mark_attended_in_person,
     mark_delivered,
     mark_letters_printed,
     move_invitation,
@@ -69,6 +70,7 @@ __all__ = [
     "follow_up_list",
     "local_day",
     "mark_attended",
+    "mark_attended_in_person",
     "mark_delivered",
     "mark_letters_printed",
     "move_invitation",

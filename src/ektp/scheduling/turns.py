@@ -113,6 +113,24 @@ def mark_attended(
     return invitation
 
 
+def mark_attended_in_person(
+    *, session: Session, invitation_id: int, now: dt.datetime, by: str | None
+) -> Invitation:
+    """Return the invitation marked ``attended`` by staff who recorded the resident in person.
+
+    No attendance code: the door already checked the letter (or took a walk-in), and the
+    desk saw the person. Raises TurnNotFoundError when the turn is no longer live.
+    """
+    invitation = _live_invitation(session, invitation_id)
+    before = invitation.status
+    invitation.status = "attended"
+    invitation.updated_at = utc(now)
+    session.flush()
+    _event(session, invitation, before, now, by)
+    session.flush()
+    return invitation
+
+
 def _move(
     session: Session,
     definition: Definition,

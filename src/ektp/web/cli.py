@@ -22,10 +22,46 @@ def serve_command(
             "names (the audit log records those accesses instead).",
         ),
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Server processes. More than one uses every CPU core; each process has its "
+            "own connection pool and its own rate-limit counters.",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the web pages and the JSON API (/api/v1, documented at /docs)."""
     runtime = runtime_of(ctx)
+    if workers > 1:
+        runtime.dispose()
+        serve_workers(runtime.settings, host=host, port=port, access_log=access_log, n=workers)
+        return
     serve_app(runtime.settings, host=host, port=port, access_log=access_log, runtime=runtime)
+
+
+def serve_workers(settings: Settings, *, host: str, port: int, access_log: bool, n: int) -> None:
+    """Run ``n`` server processes sharing one port, configured through the environment."""
+    import os
+
+    import uvicorn
+
+    # Every process must sign sessions and seal templates with the same keys: pass them on
+    # (the key file is created once, safely, by whichever process comes first).
+    os.environ["EKTP_DATABASE_URL"] = settings.database_url
+    os.environ["EKTP_SECRET_KEY"] = settings.secret_key
+    os.environ["EKTP_BIOMETRIC_KEY_FILE"] = str(settings.biometric_key_file)
+    if settings.biometric_key:
+        os.environ["EKTP_BIOMETRIC_KEY"] = settings.biometric_key
+    uvicorn.run(
+        "ektp.app:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=n,
+        access_log=access_log,
+        proxy_headers=False,
+    )
 
 
 def serve_app(
