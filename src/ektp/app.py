@@ -80,8 +80,44 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
     app.include_router(desk_pages.router)
     # Cards, monitoring and planning: one block per module, each added by its owner.
     # (cards)
+    from ektp.cards.pipeline_api import router as pipeline_api
+    from ektp.web import pipeline_pages
+
+    app.include_router(pipeline_api, prefix=API_PREFIX)
+    app.include_router(pipeline_pages.router)
+    from ektp.cards.shipping_api import router as shipping_api
+    from ektp.web import shipment_pages
+
+    app.include_router(shipping_api, prefix=API_PREFIX)
+    app.include_router(shipment_pages.router)
+    from ektp.cards.batch_api import router as batch_api
+    from ektp.web import centre_pages
+
+    app.include_router(batch_api, prefix=API_PREFIX)
+    app.include_router(centre_pages.router)
+    from ektp.cards.lookup_api import router as status_api
+    from ektp.web import handover_pages, status_pages
+
+    app.include_router(status_api, prefix=API_PREFIX)
+    app.include_router(status_pages.router)
+    app.include_router(handover_pages.router)
     # (monitoring)
+    from ektp.monitoring.api import router as monitoring_api
+    from ektp.web import dashboard_pages
+
+    app.include_router(monitoring_api, prefix=API_PREFIX)
+    app.include_router(dashboard_pages.router)
+    from ektp.monitoring.jobs import install_evening_loop
+    from ektp.web import sekda_pages
+
+    app.include_router(sekda_pages.router)
+    install_evening_loop(app, app_runtime)
     # (planning)
+    from ektp.planning.api import router as planning_api
+    from ektp.web import equipment_pages
+
+    app.include_router(planning_api, prefix=API_PREFIX)
+    app.include_router(equipment_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _install_error_handlers(app)
     return app

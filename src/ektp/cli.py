@@ -65,8 +65,23 @@ app.command("letters")(letters_command)
 app.add_typer(devices_app, name="devices", help="Simulated recording sets for demos and load.")
 # Cards, monitoring and planning commands: each owner adds its lines under its marker.
 # (cards)
+from ektp.cards.batches_cli import batches_app, pusat_app  # noqa: E402
+
+app.add_typer(batches_app, name="batches", help="Central batches: send, withdraw.")
+app.add_typer(pusat_app, name="pusat", help="The centre: receive batch files.")
+from ektp.cards.pipeline_cli import app as cards_app  # noqa: E402
+
+app.add_typer(cards_app, name="cards", help="Card pipeline: return uncollected cards.")
 # (monitoring)
+from ektp.monitoring.sekda_cli import jobs_app, sekda_command  # noqa: E402
+
+report_app.command("sekda")(sekda_command)
+app.add_typer(jobs_app, name="jobs", help="Scheduled jobs: the evening Sekda report.")
 # (planning)
+from ektp.planning.cli import plan_app, simulate_command  # noqa: E402
+
+app.add_typer(plan_app, name="plan", help="Equipment: sets needed, a budget, what-ifs.")
+app.command("simulate")(simulate_command)
 
 
 def main() -> None:

@@ -25,6 +25,11 @@ class Settings(BaseSettings):
     # Without it, a key is created once in biometric_key_file (mode 0600) and reused.
     biometric_key: str | None = None
     biometric_key_file: Path = Path("var") / "biometric.key"
+    # The Sekda's daily report: where the evening job writes it, and whether the web server
+    # runs that job itself each evening at evening_job_at (Palembang time, after closing).
+    reports_dir: Path = Path("var") / "reports"
+    evening_job: bool = False
+    evening_job_at: str = "20:30"
     # PostgreSQL connections per process: at least the request thread pool (40 in Starlette),
     # or requests wait on the pool instead of the database under load.
     db_pool_size: int = 20

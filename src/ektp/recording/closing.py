@@ -16,6 +16,7 @@ import json
 from sqlalchemy import ColumnElement, DateTime, bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
+from ektp.monitoring import aggregation
 from ektp.recording import reports
 from ektp.recording.daily import DAY, closed_days, daily_report, last_closed_day
 from ektp.recording.models import DailyReport, EquipmentSet, QueueTicket, Recording
@@ -394,6 +395,14 @@ def close_day(
             missed=_missed_on_day(session, site.code, tanggal),
         )
         session.flush()
+        # The dashboards' per-RT counts of the day, written once with the day's report.
+        aggregation.record_closed_day(
+            session=session,
+            campaign_id=campaign.id,
+            site_code=site.code,
+            tanggal=tanggal,
+            evening=aggregation.evening_sessions(templates),
+        )
     day = _existing(session, site.code, tanggal, DAY)
     assert day is not None
     return [*closed, day]

@@ -17,6 +17,7 @@ The TOML shape (tables other than ``[campaign]`` and ``[[sites]]`` are left to t
     public_holidays = true            # optional: closed on Indonesian public holidays
     cuti_bersama = true               # optional: and on collective leave days
     closed_dates = [2011-10-28]       # optional
+    uncollected_after_days = 90       # optional: a card not collected goes back to the city
 
     [[campaign.sessions]]
     name = "pagi"
@@ -48,7 +49,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from ektp.regions.wilayah import dotted
-from ektp.scheduling.campaign_fields import Fields
+from ektp.scheduling.campaign_fields import AlertThresholds, Fields, alert_thresholds
 from ektp.sites.capacity import (
     DEFAULT_MINUTES_PER_PERSON,
     SATURDAY,
@@ -63,6 +64,8 @@ from ektp.sites.capacity import (
 
 DEFAULT_FREEZE_DAYS = 7
 DEFAULT_MAX_MISSES = 3
+# Palembang's practice: a card not collected within 3 months goes back to the city office.
+DEFAULT_UNCOLLECTED_AFTER_DAYS = 90
 
 _CITY = re.compile(r"\d{2}\.\d{2}")
 _KECAMATAN = re.compile(r"\d{2}\.\d{2}\.\d{2}")
@@ -84,6 +87,7 @@ _CAMPAIGN_KEYS = frozenset(
         "cuti_bersama",
         "closed_dates",
         "sessions",
+        "uncollected_after_days",
     }
 )
 _SESSION_KEYS = frozenset({"name", "start", "end", "reserve_share", "weekdays"})
@@ -131,6 +135,8 @@ class Campaign:
     sessions: tuple[SessionTemplate, ...]
     reserve_shares: Mapping[str, float] = field(hash=False)
     sites: tuple[Site, ...]
+    alerts: AlertThresholds = field(default_factory=AlertThresholds)
+    uncollected_after_days: int = DEFAULT_UNCOLLECTED_AFTER_DAYS
 
     def sites_of(self, kecamatan: str) -> tuple[Site, ...]:
         """Return the sites of one kecamatan, in file order."""
@@ -343,6 +349,13 @@ def parse_campaign(
     public_holidays = fields.boolean(campaign, "public_holidays", "campaign", default=True)
     cuti_bersama = fields.boolean(campaign, "cuti_bersama", "campaign", default=True)
     closed_dates = fields.dates(campaign, "closed_dates", "campaign")
+    uncollected_after_days = fields.integer(
+        campaign,
+        "uncollected_after_days",
+        "campaign",
+        minimum=1,
+        default=DEFAULT_UNCOLLECTED_AFTER_DAYS,
+    )
     sessions, shares = _sessions(fields, campaign, bool(saturday))
     parts = _CampaignParts(
         city=city or "",
@@ -358,6 +371,7 @@ def parse_campaign(
         if site is not None:
             sites.append((f"sites[{index}]", site))
     _check_sites_together(fields, sites)
+    alerts = alert_thresholds(fields, data.get("alerts"))
     if fields.problems:
         raise CampaignError(fields.problems)
     assert name is not None and city is not None and edition is not None
@@ -383,6 +397,8 @@ def parse_campaign(
         sessions=sessions,
         reserve_shares=shares,
         sites=tuple(site for _, site in sites),
+        alerts=alerts,
+        uncollected_after_days=uncollected_after_days or DEFAULT_UNCOLLECTED_AFTER_DAYS,
     )
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import enum
 import re
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from ektp.regions.wilayah import dotted
@@ -261,3 +262,57 @@ class Fields:
             for index, item in enumerate(raw)
         ]
         return None if None in found else tuple(code for code in found if code is not None)
+
+
+@dataclass(frozen=True)
+class AlertThresholds:
+    """The ``[alerts]`` table of a campaign file: when the dashboards raise an alert."""
+
+    below_target_days: int = 3  # a kecamatan below its daily target this many working days
+    idle_share: float = 0.5  # a set idle for more than this share of its open time
+    attendance_min: float = 0.6  # an RT whose attended / invited is under this share...
+    attendance_min_invited: int = 20  # ...once this many of its turns were due
+    card_stage_days: int = 14  # cards waiting at one stage longer than this many days
+
+
+ALERT_KEYS = frozenset(
+    {
+        "below_target_days",
+        "idle_share",
+        "attendance_min",
+        "attendance_min_invited",
+        "card_stage_days",
+    }
+)
+
+
+def alert_thresholds(fields: Fields, raw: Any) -> AlertThresholds:
+    """Return the thresholds of an ``[alerts]`` table (defaults for what is absent)."""
+    default = AlertThresholds()
+    if raw is None:
+        return default
+    table = fields.table(raw, "alerts", ALERT_KEYS)
+    if table is None:
+        return default
+    days = fields.integer(
+        table, "below_target_days", "alerts", minimum=1, default=default.below_target_days
+    )
+    idle = fields.share(table, "idle_share", "alerts", default=default.idle_share)
+    attendance = fields.share(table, "attendance_min", "alerts", default=default.attendance_min)
+    invited = fields.integer(
+        table,
+        "attendance_min_invited",
+        "alerts",
+        minimum=1,
+        default=default.attendance_min_invited,
+    )
+    stage_days = fields.integer(
+        table, "card_stage_days", "alerts", minimum=1, default=default.card_stage_days
+    )
+    return AlertThresholds(
+        below_target_days=days or default.below_target_days,
+        idle_share=default.idle_share if idle is None else idle,
+        attendance_min=default.attendance_min if attendance is None else attendance,
+        attendance_min_invited=invited or default.attendance_min_invited,
+        card_stage_days=stage_days or default.card_stage_days,
+    )

@@ -6,6 +6,7 @@ from sqlalchemy import MetaData
 
 from ektp.auth import models as _auth_models
 from ektp.cards import models as _cards_models
+from ektp.monitoring import models as _monitoring_models
 from ektp.recording import models as _recording_models
 from ektp.regions import models as _regions_models
 from ektp.residents import models as _residents_models
@@ -19,6 +20,7 @@ _DOMAIN_MODELS = (
     _scheduling_models,
     _recording_models,
     _cards_models,
+    _monitoring_models,
 )
 
 

@@ -2,4 +2,111 @@
 
 from __future__ import annotations
 
-LABELS: dict[str, tuple[str, str]] = {}
+_STATES: dict[str, tuple[str, str]] = {
+    "direkam": ("Direkam", "Recorded"),
+    "dikirim_pusat": ("Dikirim ke pusat", "Sent to the centre"),
+    "diterima_pusat": ("Diterima pusat", "At the centre"),
+    "antrian_cetak": ("Antrean cetak", "Print queue"),
+    "dicetak": ("Dicetak", "Printed"),
+    "dikirim_daerah": ("Dikirim ke daerah", "Shipped to the city"),
+    "diterima_kota": ("Diterima kota", "At the city office"),
+    "dikirim_kecamatan": ("Dikirim ke kecamatan", "Shipped to the kecamatan"),
+    "diterima_kecamatan": ("Diterima kecamatan", "At the kecamatan"),
+    "diserahkan": ("Diserahkan", "Handed over"),
+    "duplikat": ("Duplikat", "Duplicate"),
+    "gagal_cetak": ("Gagal cetak", "Print failed"),
+    "rusak": ("Rusak", "Damaged"),
+    "hilang": ("Hilang", "Lost"),
+    "dikembalikan_kota": ("Dikembalikan ke kota", "Returned to the city"),
+}
+
+LABELS: dict[str, tuple[str, str]] = {
+    "dash.title": ("Pantauan perekaman", "Recording progress"),
+    "dash.as_of": ("Sampai hari yang ditutup {date}", "Up to the day closed on {date}"),
+    "dash.wajib_ktp": ("Wajib KTP", "Wajib KTP"),
+    "dash.recorded": ("Terekam", "Recorded"),
+    "dash.coverage": ("Cakupan", "Coverage"),
+    "dash.pace": ("Laju (rata-rata 7 hari kerja)", "Pace (mean of 7 working days)"),
+    "dash.missed_rate": ("Tidak datang", "Missed turns"),
+    "dash.walk_in_share": ("Datang langsung", "Walk-in share"),
+    "dash.evening_share": ("Sesi malam", "Evening share"),
+    "dash.chart_title": (
+        "Terekam per hari, 30 hari kerja terakhir",
+        "Recorded per day, last 30 working days",
+    ),
+    "dash.chart.target": ("Target harian", "Daily target"),
+    "dash.chart.invited": ("Undangan jatuh tempo", "Turns due"),
+    "dash.chart_table": ("Angka grafik", "Chart figures"),
+    "dash.day": ("Hari", "Day"),
+    "dash.download": ("Unduh:", "Download:"),
+    "dash.children.kecamatan": ("Kecamatan", "Kecamatan"),
+    "dash.children.kelurahan": ("Kelurahan", "Kelurahan"),
+    "dash.children.rt": ("RT", "RT"),
+    "dash.ranking": (
+        "peringkat menurut cakupan dan laju",
+        "ranked by coverage and by pace",
+    ),
+    "dash.rank_coverage": ("Peringkat cakupan", "Rank by coverage"),
+    "dash.rank_pace": ("Peringkat laju", "Rank by pace"),
+    "dash.region": ("Wilayah", "Area"),
+    "dash.sites": ("Alat perekaman per tempat", "Recording sets per site"),
+    "dash.site": ("Tempat", "Site"),
+    "dash.days": ("Hari ditutup", "Closed days"),
+    "dash.per_set_per_day": ("Terekam per alat per hari", "Recorded per set per day"),
+    "dash.idle_share": ("Alat menganggur", "Sets idle"),
+    "dash.cards": ("Kartu per tahap", "Cards per stage"),
+    "dash.alerts": ("Peringatan", "Alerts"),
+    "dash.alerts_all": ("Semua peringatan", "All alerts"),
+    "dash.alerts_title": ("Peringatan", "Alerts"),
+    "dash.alert_kind": ("Jenis", "Kind"),
+    "dash.alert_text": ("Keterangan", "Details"),
+    "dash.no_alerts": ("Tidak ada peringatan saat ini.", "No alerts at present."),
+    "dash.limits": ("Batas peringatan (berkas kampanye)", "Alert thresholds (campaign file)"),
+    "dash.limit.below_target": (
+        "Kecamatan di bawah target harian {n} hari kerja berturut-turut",
+        "A kecamatan below its daily target {n} working days in a row",
+    ),
+    "dash.limit.idle": (
+        "Alat menganggur lebih dari {limit} % jam bukanya",
+        "A set idle more than {limit} % of its open time",
+    ),
+    "dash.limit.attendance": (
+        "RT dengan kehadiran di bawah {limit} % (setelah {n} undangan jatuh tempo)",
+        "An RT with attendance under {limit} % (once {n} turns were due)",
+    ),
+    "dash.limit.cards": (
+        "Kartu menunggu di satu tahap lebih dari {n} hari",
+        "Cards waiting at one stage longer than {n} days",
+    ),
+    "dash.kind.below_target": ("Di bawah target", "Below target"),
+    "dash.kind.idle_set": ("Alat menganggur", "Idle set"),
+    "dash.kind.low_attendance": ("Kehadiran rendah", "Low attendance"),
+    "dash.kind.cards_waiting": ("Kartu tertahan", "Cards waiting"),
+    "dash.alert.below_target": (
+        "Kecamatan {area} di bawah target {days} hari kerja berturut-turut sejak {since}: "
+        "{recorded} terekam dari target {target}.",
+        "Kecamatan {area} below target {days} working days in a row since {since}: "
+        "{recorded} recorded of a {target} target.",
+    ),
+    "dash.alert.idle_set": (
+        "Alat {set_no} di {site} menganggur {percent} % jam buka pada {tanggal} "
+        "({idle_minutes} dari {open_minutes} menit; batas {limit} %).",
+        "Set {set_no} at {site} idle {percent} % of its open time on {tanggal} "
+        "({idle_minutes} of {open_minutes} minutes; limit {limit} %).",
+    ),
+    "dash.alert.low_attendance": (
+        "{area}: hadir {attended} dari {invited} undangan ({percent} %; batas {limit} %).",
+        "{area}: {attended} of {invited} turns attended ({percent} %; limit {limit} %).",
+    ),
+    "dash.alert.cards_waiting": (
+        "Kecamatan {area}: {cards} kartu menunggu di tahap {state} sejak {oldest} "
+        "({value:.0f} hari; batas {threshold:.0f} hari).",
+        "Kecamatan {area}: {cards} cards waiting at stage {state} since {oldest} "
+        "({value:.0f} days; limit {threshold:.0f} days).",
+    ),
+    "dash.hint": (
+        "Semua angka dihitung dari hari yang sudah ditutup; hari ini masuk setelah ditutup.",
+        "All figures count the closed days; today counts once it is closed.",
+    ),
+    **{f"dash.state.{state}": texts for state, texts in _STATES.items()},
+}

@@ -1,0 +1,1 @@
+"""Progress dashboards and alerts: pre-aggregated daily counts, per level, and the rules."""

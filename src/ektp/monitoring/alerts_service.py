@@ -1,0 +1,145 @@
+"""The current alerts of the campaign: figures read set-wise, judged by ``alerts`` rules.
+
+Thresholds come from the campaign file's ``[alerts]`` table. Functions take a keyword-only
+``session`` and never write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ektp.cards.lifecycle import TERMINAL
+from ektp.cards.models import Card
+from ektp.monitoring import alerts
+from ektp.monitoring.alerts import Alert, KecamatanDayFigures, RtTurns, SetDay, StageWait
+from ektp.monitoring.models import ProgressRtDay
+from ektp.recording.daily import DAY
+from ektp.recording.models import DailyReport
+from ektp.regions.service import rt_code
+from ektp.scheduling import service as scheduling
+from ektp.scheduling.campaign_fields import AlertThresholds
+
+WIB = dt.timezone(dt.timedelta(hours=7), "WIB")
+# Enough closed days to see any streak a campaign file would ask for.
+_HISTORY_DAYS = 120
+
+
+def _kecamatan_days(session: Session, today: dt.date) -> list[KecamatanDayFigures]:
+    rows = session.execute(
+        select(
+            DailyReport.kode_kecamatan,
+            DailyReport.tanggal,
+            func.sum(DailyReport.recorded),
+            func.max(DailyReport.target),
+        )
+        .where(
+            DailyReport.session == DAY,
+            DailyReport.tanggal <= today,
+            DailyReport.tanggal > today - dt.timedelta(days=_HISTORY_DAYS),
+        )
+        .group_by(DailyReport.kode_kecamatan, DailyReport.tanggal)
+    )
+    return [
+        KecamatanDayFigures(str(kode), tanggal, int(recorded or 0), int(target or 0))
+        for kode, tanggal, recorded, target in rows
+    ]
+
+
+def _set_days(session: Session, today: dt.date) -> list[SetDay]:
+    """Return every set's figures of each site's last closed day up to ``today``."""
+    latest = (
+        select(DailyReport.site_code, func.max(DailyReport.tanggal).label("last"))
+        .where(DailyReport.session == DAY, DailyReport.tanggal <= today)
+        .group_by(DailyReport.site_code)
+        .subquery()
+    )
+    rows = session.execute(
+        select(DailyReport)
+        .join(
+            latest,
+            (latest.c.site_code == DailyReport.site_code) & (latest.c.last == DailyReport.tanggal),
+        )
+        .where(DailyReport.session == DAY)
+    ).scalars()
+    return [
+        SetDay(
+            site_code=row.site_code,
+            kode_kecamatan=row.kode_kecamatan,
+            tanggal=row.tanggal,
+            set_no=int(one["set_no"]),
+            busy_minutes=int(one.get("busy_minutes", 0)),
+            idle_minutes=int(one.get("idle_minutes", 0)),
+        )
+        for row in rows
+        for one in json.loads(row.per_set or "[]")
+    ]
+
+
+def _rt_turns(session: Session, thresholds: AlertThresholds, today: dt.date) -> list[RtTurns]:
+    day = ProgressRtDay
+    invited = func.sum(day.invited)
+    rows = session.execute(
+        select(day.kode_kelurahan, day.rw, day.rt, invited, func.sum(day.missed))
+        .where(day.tanggal <= today)
+        .group_by(day.kode_kelurahan, day.rw, day.rt)
+        .having(invited >= thresholds.attendance_min_invited)
+    )
+    return [
+        RtTurns(kel[:8], rt_code(kel, int(rw), int(rt)), int(due or 0), int(missed or 0))
+        for kel, rw, rt, due, missed in rows
+    ]
+
+
+def _stage_waits(session: Session, thresholds: AlertThresholds, today: dt.date) -> list[StageWait]:
+    # Walks ix_cards_state_since: only cards older than the cut-off are read.
+    cutoff = dt.datetime.combine(
+        today - dt.timedelta(days=thresholds.card_stage_days), dt.time(), tzinfo=WIB
+    ).astimezone(dt.UTC)
+    rows = session.execute(
+        select(Card.kode_kecamatan, Card.state, func.count(), func.min(Card.state_since))
+        .where(Card.state.not_in(sorted(TERMINAL)), Card.state_since < cutoff)
+        .group_by(Card.kode_kecamatan, Card.state)
+    )
+    return [
+        StageWait(str(kode), str(state), int(cards), _local_day(oldest))
+        for kode, state, cards, oldest in rows
+    ]
+
+
+def _local_day(value: dt.datetime) -> dt.date:
+    if value.tzinfo is None:  # SQLite hands back naive UTC
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(WIB).date()
+
+
+def thresholds_of(*, session: Session) -> AlertThresholds:
+    """Return the active campaign's alert thresholds (the defaults without a campaign)."""
+    campaign = scheduling.active_campaign(session=session)
+    if campaign is None:
+        return AlertThresholds()
+    return scheduling.campaign_definition(session=session, campaign=campaign).alerts
+
+
+def current_alerts(*, session: Session, today: dt.date) -> list[Alert]:
+    """Return the alerts on ``today`` from what was closed up to it: kecamatan below target,
+    idle sets, RTs that stay home, cards stuck at a stage; in that order, each rule's most
+    urgent first. Empty without an active campaign."""
+    if scheduling.active_campaign(session=session) is None:
+        return []
+    limits = thresholds_of(session=session)
+    return [
+        *alerts.below_target(_kecamatan_days(session, today), min_days=limits.below_target_days),
+        *alerts.idle_sets(_set_days(session, today), max_share=limits.idle_share),
+        *alerts.low_attendance(
+            _rt_turns(session, limits, today),
+            min_share=limits.attendance_min,
+            min_invited=limits.attendance_min_invited,
+        ),
+        *alerts.cards_waiting(
+            _stage_waits(session, limits, today), max_days=limits.card_stage_days, today=today
+        ),
+    ]

@@ -1,0 +1,105 @@
+"""``ektp plan equipment`` and ``ektp simulate`` end to end, and the /perencanaan-alat page, on
+the small city with the shipped Palembang campaign (SQLite)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from ektp.cli import app
+from tests.e2e.conftest import log_in
+
+RUNNER = CliRunner()
+KEYS = {
+    "kode_kecamatan",
+    "remaining",
+    "sets_now",
+    "sets_needed",
+    "per_set_capacity_until_deadline",
+    "finish_now",
+    "finish_with_needed",
+}
+IT2 = "16.71.06"
+# Palembang's campaign from Monday 3 October: 64 open days of 204 bookable turns a set.
+PER_SET_UNTIL_DEADLINE = 64 * 204
+
+
+def ektp(url: str, *arguments: str) -> tuple[int, str, str]:
+    """Run ``ektp --db url arguments``; return the exit code, stdout and stderr."""
+    result = RUNNER.invoke(app, ["--db", url, *arguments])
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def campaign_url(web_database_url: str) -> str:
+    assert ektp(web_database_url, "campaign", "create", "--scenario", "palembang-2011")[0] == 0
+    return web_database_url
+
+
+def test_plan_equipment_json_gives_one_object_per_kecamatan_with_the_reasoning(
+    campaign_url: str,
+) -> None:
+    code, out, err = ektp(campaign_url, "plan", "equipment", "--deadline", "2011-12-31", "--json")
+    assert code == 0, err
+    objects = json.loads(out)
+    assert len(objects) == 16
+    assert all(set(found) >= KEYS for found in objects)
+    it2 = next(found for found in objects if found["kode_kecamatan"] == IT2)
+    assert it2["sets_now"] == 3
+    assert it2["per_set_capacity_until_deadline"] == PER_SET_UNTIL_DEADLINE
+    assert it2["sets_needed"] == -(-it2["remaining"] // PER_SET_UNTIL_DEADLINE)
+
+
+def test_a_budget_and_a_what_if_come_back_in_the_same_objects(campaign_url: str) -> None:
+    code, out, err = ektp(
+        campaign_url, "plan", "equipment", "--budget", "3", "--saturday", "--json"
+    )
+    assert code == 0, err
+    objects = json.loads(out)
+    assert sum(found["sets_given"] for found in objects) <= 3
+    assert all("finish_with_budget" in found and "what_if" in found for found in objects)
+    code, out, _ = ektp(campaign_url, "plan", "equipment", "--budget", "3")
+    assert code == 0 and "budget of 3" in out and "ceil(remaining" in out
+
+
+def test_a_bad_move_is_refused_with_the_reason(campaign_url: str) -> None:
+    code, _, err = ektp(campaign_url, "plan", "equipment", "--move", "16.71.06")
+    assert code == 1 and "FROM:TO" in err
+    code, _, err = ektp(campaign_url, "plan", "equipment", "--move", "16.71.99:16.71.06")
+    assert code == 1 and "no site in kecamatan 16.71.99" in err
+
+
+def test_simulate_prints_each_day_by_hour_as_json(campaign_url: str) -> None:
+    code, out, err = ektp(campaign_url, "simulate", "--site", IT2, "--days", "2", "--json")
+    assert code == 0, err
+    found = json.loads(out)
+    assert found["sets"] == 3 and len(found["days"]) == 2
+    hours = [hour["hour"] for hour in found["days"][0]["hours"]]
+    assert hours[0] == 8 and 19 in hours
+    again = json.loads(ektp(campaign_url, "simulate", "--site", IT2, "--days", "2", "--json")[1])
+    assert again == found
+
+
+def test_the_page_shows_the_table_budget_what_if_and_simulation_to_the_observer(
+    client: TestClient, campaign_url: str
+) -> None:
+    assert log_in(client, "pengamat") in (200, 303)
+    page = client.get("/perencanaan-alat?anggaran=4&sabtu=ya&lokasi=16.71.06")
+    assert page.status_code == 200
+    html = page.text
+    assert 'data-kecamatan="16.71.06"' in html and "data-budget" in html
+    assert "data-what-if" in html and "data-simulation" in html
+    assert "equipment-chart-data" in html and "/static/vendor/chart.umd.min.js" in html
+    assert f"{PER_SET_UNTIL_DEADLINE:,}".replace(",", ".") in html
+    export = client.get("/perencanaan-alat.csv")
+    assert export.status_code == 200 and "per_set_capacity_until_deadline" in export.text
+    assert client.get("/perencanaan-alat?menit=x").status_code == 400
+
+
+def test_an_operator_may_not_open_the_page(client: TestClient, campaign_url: str) -> None:
+    assert log_in(client, "camat") in (200, 303)
+    assert client.get("/perencanaan-alat").status_code == 403
+    assert client.get("/api/v1/planning/equipment").status_code == 403
