@@ -116,6 +116,9 @@ def parse_arguments() -> argparse.Namespace:
         help="Stop after this many requests, whatever the duration.",
     )
     parser.add_argument("--seed", type=int, default=2011)
+    parser.add_argument(
+        "--workers", type=int, default=1, help="Server processes (ektp serve --workers)."
+    )
     return parser.parse_args()
 
 
@@ -126,12 +129,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(url: str, port: int, key: str) -> subprocess.Popen[bytes]:
+def start_server(url: str, port: int, key: str, workers: int = 1) -> subprocess.Popen[bytes]:
     """Start ``ektp serve`` and return the process once it answers."""
     env = {**os.environ, "EKTP_BIOMETRIC_KEY": key, "EKTP_SECRET_KEY": secrets.token_hex(16)}
-    server = subprocess.Popen(
-        [sys.executable, "-c", ENTRY, "--db", url, "serve", "--port", str(port)], env=env
-    )
+    command = [sys.executable, "-c", ENTRY, "--db", url, "serve", "--port", str(port)]
+    server = subprocess.Popen([*command, "--workers", str(workers)], env=env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -510,7 +512,7 @@ def main() -> None:
     )
     print(f"{sum(len(a) for a in arrivals.values())} invitees on {day} at {len(sites)} sites")
     port = free_port()
-    server = start_server(options.db, port, new_key())
+    server = start_server(options.db, port, new_key(), options.workers)
     stats = Stats()
     try:
         seconds = asyncio.run(drive(port, sites, arrivals, devices, options, stats))
