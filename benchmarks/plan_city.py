@@ -55,6 +55,9 @@ def measured(command: list[str], scratch: Path) -> dict[str, Any]:
         raise SystemExit(f"{' '.join(command[5:])} failed with exit status {code}")
     return {
         "seconds": seconds,
+        # On a shared machine the wall time swings with the load; the child's own CPU
+        # seconds (user + system, the database server's not counted) much less.
+        "cpu_s": usage.ru_utime + usage.ru_stime,
         "peak_mb": usage.ru_maxrss / 1024,  # kilobytes on Linux
         "output": output.read_text(encoding="utf-8"),
     }
@@ -125,14 +128,14 @@ def throwaway_postgres(admin_url: str) -> Iterator[str]:
 def table(results: dict[str, dict[str, Any]]) -> str:
     """Return the figures as a Markdown table."""
     lines = [
-        "| backend | wajib KTP | step | wall s | peak MB |",
-        "| --- | ---: | --- | ---: | ---: |",
+        "| backend | wajib KTP | step | wall s | CPU s | peak MB |",
+        "| --- | ---: | --- | ---: | ---: | ---: |",
     ]
     for backend, result in results.items():
         for step, figures in result["steps"].items():
             lines.append(
                 f"| {backend} | {result['wajib_ktp']:,} | {step} | "
-                f"{figures['seconds']:.2f} | {figures['peak_mb']:.0f} |"
+                f"{figures['seconds']:.2f} | {figures['cpu_s']:.2f} | {figures['peak_mb']:.0f} |"
             )
     lines.append("")
     for backend, result in results.items():
@@ -162,7 +165,9 @@ def main() -> None:
         if not options.skip_postgres:
             with throwaway_postgres(options.postgres_url) as url:
                 results["PostgreSQL"] = run_backend(url, options, scratch)
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(f"plan {SCENARIO} in the database, scale {options.scale}, seed {options.seed}")
+    print(f"load average at the end: {load} (on {os.cpu_count()} CPUs)")
     if options.json:
         for result in results.values():
             for figures in result["steps"].values():

@@ -1,9 +1,11 @@
-"""Who needs a turn, read set-wise: one ordered query into numpy arrays, cut into site demands.
+"""Who needs a turn, read set-wise: one unordered query into numpy arrays, sorted there and
+cut into site demands.
 
-Rows come ordered by (kelurahan, RW, RT, No. KK, id), so an RT's residents are adjacent and
-so are a household's: the planner's ``SiteDemand`` is then a matter of finding where the
-key changes. No ORM object is made per resident; at 1.2 million rows the arrays take about
-30 MB.
+The database returns the rows as it finds them (a plain scan: no sort, no index walk) and
+numpy sorts them by (kelurahan, RW, RT, No. KK, id) on integer keys, so an RT's residents
+are adjacent and so are a household's: the planner's ``SiteDemand`` is then a matter of
+finding where the key changes. No ORM object is made per resident; at 1.2 million rows the
+arrays take about 30 MB.
 """
 
 from __future__ import annotations
@@ -29,43 +31,51 @@ IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
 FETCH_ROWS = 100_000
-SORT_MEMORY = "256MB"
-"""PostgreSQL's ``work_mem`` while reading a city's residents (a sort of 1.2 M rows)."""
+WORK_MEMORY = "256MB"
+"""PostgreSQL's ``work_mem`` while reading a city's rows (hash joins of 1.2 M rows)."""
 LIVE_SQL = "({})".format(", ".join(f"'{status}'" for status in LIVE_STATUSES))
 """The live states as an SQL list, for ``status IN ...`` (constants, never user input)."""
 TAKEN_SQL = "({})".format(", ".join(f"'{status}'" for status in (*LIVE_STATUSES, "attended")))
 """States that mean a resident needs no new turn: holds one, or is recorded."""
+KK_DIGITS = 16
 
-_RESIDENT_ORDER = "r.kode_kelurahan{c}, r.rw, r.rt, r.no_kk{c}, r.id"
-"""Any fixed order works (it only puts RTs and households together); on PostgreSQL byte
-order (COLLATE "C") sorts text several times faster than the database's language rules."""
-
+# ``{scan}`` is "NOT INDEXED" on SQLite: left to itself it walks an index (birth date,
+# campaign) and looks every row up at random, several times slower than reading in order.
 _ELIGIBLE_SQL = f"""
-SELECT r.id, r.kode_kelurahan, r.rw, r.rt, r.no_kk, COALESCE(m.misses, 0)
-FROM residents r
-LEFT JOIN (
-    SELECT resident_id, COUNT(*) AS misses FROM invitations
-    WHERE campaign_id = :campaign AND status = 'missed' GROUP BY resident_id
-) m ON m.resident_id = r.id
+SELECT r.id, r.kode_kelurahan, r.rw, r.rt, r.no_kk
+FROM residents r {{scan}}
 WHERE r.kode_kelurahan LIKE :city_prefix
   AND r.tanggal_lahir <= :as_of
   AND (r.tanggal_lahir <= :adult OR r.status_kawin <> '{NEVER_MARRIED}')
+"""
+
+_NOT_TAKEN_SQL = f"""
   AND NOT EXISTS (
       SELECT 1 FROM invitations i WHERE i.resident_id = r.id AND i.status IN {TAKEN_SQL}
   )
+"""
+_ANY_TAKEN_SQL = f"SELECT 1 FROM invitations WHERE status IN {TAKEN_SQL} LIMIT 1"
+
+_NOT_FOLLOWED_UP_SQL = """
   AND NOT EXISTS (
       SELECT 1 FROM follow_ups f
       WHERE f.resident_id = r.id AND f.campaign_id = :campaign AND f.resolved_at IS NULL
   )
-ORDER BY {{resident_order}}
+"""
+_ANY_FOLLOW_UP_SQL = (
+    "SELECT 1 FROM follow_ups WHERE campaign_id = :campaign AND resolved_at IS NULL LIMIT 1"
+)
+
+_MISSES_SQL = """
+SELECT resident_id, COUNT(*) FROM invitations
+WHERE campaign_id = :campaign AND status = 'missed' GROUP BY resident_id
 """
 
 _LIVE_TURNS_SQL = f"""
 SELECT r.id, r.kode_kelurahan, r.rw, r.rt, r.no_kk, i.misses,
        i.id, i.site_code, i.tanggal, i.session
-FROM invitations i JOIN residents r ON r.id = i.resident_id
+FROM invitations i {{scan}} JOIN residents r ON r.id = i.resident_id
 WHERE i.campaign_id = :campaign AND i.status IN {LIVE_SQL}
-ORDER BY {{resident_order}}
 """
 
 
@@ -114,6 +124,32 @@ def _numbered(codes: _Codes, values: Sequence[Any], count: int) -> IntArray:
     return np.fromiter(map(codes.__getitem__, values), dtype=np.int64, count=count)
 
 
+def _ranks(codes: _Codes) -> tuple[IntArray, tuple[Any, ...]]:
+    """Return each code's rank among the values in sorted order, and the sorted values."""
+    values = list(codes)
+    order = sorted(range(len(values)), key=values.__getitem__)
+    rank = np.empty(len(values), dtype=np.int64)
+    rank[order] = np.arange(len(values), dtype=np.int64)
+    return rank, tuple(values[at] for at in order)
+
+
+def household_keys(no_kk: npt.NDArray[np.str_]) -> IntArray:
+    """Return integers that sort and compare as the No. KK texts do (byte order).
+
+    The registry's No. KK is 16 digits, read as one int64 in a few vectorised passes;
+    anything else (tests, old rows) falls back to ranking the texts, which sorts them.
+    """
+    if len(no_kk) == 0:
+        return np.zeros(0, dtype=np.int64)
+    if no_kk.dtype.itemsize == 4 * KK_DIGITS:
+        points = no_kk.view(np.uint32).reshape(-1, KK_DIGITS)
+        if bool(((points >= ord("0")) & (points <= ord("9"))).all()):
+            return no_kk.astype(f"S{KK_DIGITS}").astype(np.int64)
+    # Code point order is the byte order of UTF-8, the databases' binary collation.
+    _, rank = np.unique(no_kk, return_inverse=True)
+    return rank.astype(np.int64).reshape(-1)
+
+
 class _Collector:
     """Turns row chunks into arrays without keeping a Python object per row."""
 
@@ -123,7 +159,6 @@ class _Collector:
         self.days = _Codes()
         self.names = _Codes()
         self.parts: dict[str, list[np.ndarray[Any, Any]]] = {}
-        self.last_kk: object = None
 
     def add(self, name: str, values: np.ndarray[Any, Any]) -> None:
         self.parts.setdefault(name, []).append(values)
@@ -135,14 +170,9 @@ class _Collector:
         self.add("kelurahan", _numbered(self.kelurahan, columns[1], count))
         self.add("rw", np.fromiter(columns[2], dtype=np.int64, count=count))
         self.add("rt", np.fromiter(columns[3], dtype=np.int64, count=count))
-        kk = np.array(columns[4], dtype=object)
-        new = np.empty(count, dtype=bool)
-        new[0] = kk[0] != self.last_kk
-        new[1:] = kk[1:] != kk[:-1]
-        self.last_kk = kk[-1]
-        self.add("new_household", new)
-        self.add("misses", np.fromiter(columns[5], dtype=np.int64, count=count))
+        self.add("no_kk", np.array(columns[4], dtype=str))
         if with_turns:
+            self.add("misses", np.fromiter(columns[5], dtype=np.int64, count=count))
             self.add("invitation_id", np.fromiter(columns[6], dtype=np.int64, count=count))
             self.add("site", _numbered(self.sites, columns[7], count))
             self.add("day", _numbered(self.days, columns[8], count))
@@ -172,26 +202,47 @@ class _Collector:
             )
             for key in keys.tolist()
         )
-        return turn.astype(np.int64), found
+        return turn.astype(np.int64).reshape(-1), found
 
-    def residents(self) -> Residents:
+    def residents(self, misses: tuple[IntArray, IntArray] | None = None) -> Residents:
+        """Return the residents sorted; ``misses`` (resident ids ascending, counts) gives
+        the misses of rows read without them.
+        """
         ids = self.joined("resident_id")
+        rank, codes = _ranks(self.kelurahan)
+        kelurahan = rank[self.joined("kelurahan")]
+        rw, rt = self.joined("rw"), self.joined("rt")
+        no_kk = self.parts.get("no_kk")
+        kk = household_keys(np.concatenate(no_kk)) if no_kk else np.zeros(0, dtype=np.int64)
+        # RW and RT are SMALLINT: 16 bits each beside the kelurahan's rank make one key.
+        unit = (kelurahan << 32) | ((rw + 2**15) << 16) | (rt + 2**15)
+        # lexsort is stable, and a table scan usually reads ids in order already.
+        ascending = bool((ids[1:] > ids[:-1]).all())
+        order = np.lexsort((kk, unit) if ascending else (ids, kk, unit))
+        ids, kk = ids[order], kk[order]
         turn, turns = self.turns()
-        new_household = self.parts.get("new_household")
+        if "misses" in self.parts:
+            missed = self.joined("misses")[order]
+        else:
+            missed = np.zeros(len(ids), dtype=np.int64)
+            if misses is not None and len(misses[0]) and len(ids):
+                at = np.minimum(np.searchsorted(misses[0], ids), len(misses[0]) - 1)
+                found = misses[0][at] == ids
+                missed[found] = misses[1][at[found]]
+        new_household = np.ones(len(ids), dtype=bool)
+        new_household[1:] = kk[1:] != kk[:-1]
         return Residents(
             resident_id=ids,
-            kelurahan=self.joined("kelurahan"),
-            kelurahan_codes=tuple(str(kode) for kode in self.kelurahan),
-            rw=self.joined("rw"),
-            rt=self.joined("rt"),
-            new_household=np.concatenate(new_household)
-            if new_household
-            else np.zeros(0, dtype=bool),
-            misses=self.joined("misses"),
-            invitation_id=self.joined("invitation_id")
+            kelurahan=kelurahan[order],
+            kelurahan_codes=tuple(str(kode) for kode in codes),
+            rw=rw[order],
+            rt=rt[order],
+            new_household=new_household,
+            misses=missed,
+            invitation_id=self.joined("invitation_id")[order]
             if "invitation_id" in self.parts
             else np.full(len(ids), -1, dtype=np.int64),
-            turn=turn,
+            turn=turn[order],
             turns=turns,
         )
 
@@ -214,14 +265,12 @@ def raw_chunks(
     dbapi = session.connection().connection.dbapi_connection
     assert dbapi is not None
     postgresql = session.get_bind().dialect.name == "postgresql"
-    sql = sql.replace(
-        "{resident_order}", _RESIDENT_ORDER.format(c=' COLLATE "C"' if postgresql else "")
-    )
+    sql = sql.replace("{scan}", "" if postgresql else "NOT INDEXED")
     if postgresql:
-        # Until the transaction ends: sort a city's rows in memory, not in temporary files,
+        # Until the transaction ends: join a city's rows in memory, not in temporary files,
         # and plan the cursor for all its rows (by default PostgreSQL plans a cursor for the
         # first tenth, and picks slow index walks and nested loops).
-        session.execute(text(f"SET LOCAL work_mem = '{SORT_MEMORY}'"))
+        session.execute(text(f"SET LOCAL work_mem = '{WORK_MEMORY}'"))
         session.execute(text("SET LOCAL cursor_tuple_fraction = 1.0"))
         cursor = dbapi.cursor(name=f"ektp_{uuid.uuid4().hex[:12]}")
         cursor.execute(_NAMED_PARAM.sub(r"%(\1)s", sql), params)
@@ -240,11 +289,26 @@ def raw_chunks(
         cursor.close()
 
 
-def _fetch(session: Session, sql: str, params: dict[str, Any], with_turns: bool) -> Residents:
+def _fetch(
+    session: Session,
+    sql: str,
+    params: dict[str, Any],
+    with_turns: bool,
+    misses: tuple[IntArray, IntArray] | None = None,
+) -> Residents:
     collector = _Collector()
     for rows in raw_chunks(session, sql, params):
         collector.take(rows, with_turns)
-    return collector.residents()
+    return collector.residents(misses)
+
+
+def _misses(session: Session, campaign_id: int) -> tuple[IntArray, IntArray]:
+    """Return the residents (ids ascending) who missed turns in the campaign, and how many."""
+    rows = session.execute(text(_MISSES_SQL), {"campaign": campaign_id}).all()
+    ids = np.array([row[0] for row in rows], dtype=np.int64)
+    counts = np.array([row[1] for row in rows], dtype=np.int64)
+    order = np.argsort(ids, kind="stable")
+    return ids[order], counts[order]
 
 
 def eligible_uninvited(
@@ -259,7 +323,14 @@ def eligible_uninvited(
         "as_of": as_of,
         "adult": latest_birth_date_for_age(as_of),
     }
-    return _fetch(session, _ELIGIBLE_SQL, params, with_turns=False)
+    # Each anti-join costs a lookup per resident: skip the ones with nothing to find, as
+    # on a first plan.
+    sql = _ELIGIBLE_SQL
+    if session.execute(text(_ANY_TAKEN_SQL)).first() is not None:
+        sql += _NOT_TAKEN_SQL
+    if session.execute(text(_ANY_FOLLOW_UP_SQL), {"campaign": campaign_id}).first() is not None:
+        sql += _NOT_FOLLOWED_UP_SQL
+    return _fetch(session, sql, params, with_turns=False, misses=_misses(session, campaign_id))
 
 
 def live_turns(*, session: Session, campaign_id: int) -> Residents:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
 from typing import Any, cast
 
 import numpy as np
@@ -15,7 +14,14 @@ from sqlalchemy.orm import Session
 
 from ektp.regions import service as regions_service
 from ektp.scheduling import demand as demand_sql
-from ektp.scheduling.bulk import INVITATION_COLUMNS, bulk_insert, indexes_set_aside, stamp_text
+from ektp.scheduling.bulk import (
+    NewTurns,
+    bulk_insert,
+    collector_paused,
+    indexes_set_aside,
+    insert_turns,
+    stamp_text,
+)
 from ektp.scheduling.campaign import Campaign as Definition
 from ektp.scheduling.campaigns import campaign_definition, local_day, require_campaign
 from ektp.scheduling.models import Campaign, Invitation, PlanRun
@@ -26,9 +32,9 @@ from ektp.scheduling.site_plans import (
     booked_array,
     calendar_for,
     finish_run,
-    invitation_rows,
     kecamatan_reports,
     longer_calendar,
+    new_turns,
     serving_sites,
     site_outcome_of,
     start_run,
@@ -93,6 +99,18 @@ def plan(
     Palembang) when that is later; turns start that day. Live turns already given count
     as booked. ``seed`` overrides the campaign's (it draws the RT order).
     """
+    with collector_paused():
+        return _plan(session=session, now=now, seed=seed, by=by, today=today)
+
+
+def _plan(
+    *,
+    session: Session,
+    now: dt.datetime,
+    seed: int | None = None,
+    by: str | None = None,
+    today: dt.date | None = None,
+) -> PlanResult:
     campaign = require_campaign(session=session)
     definition = campaign_definition(session=session, campaign=campaign)
     seed = campaign.seed if seed is None else seed
@@ -106,7 +124,7 @@ def plan(
     run = start_run(session, campaign, "plan", seed, now, by)
     stamp = stamp_text(session, now)
     outcomes: dict[str, list[SiteOutcome]] = {}
-    batches: list[Iterable[tuple[Any, ...]]] = []
+    batches: list[NewTurns] = []
     for number, site in enumerate(definition.sites):
         group = demand_sql.site_residents(residents, np.flatnonzero(site_numbers == number))
         booked_here = booked.get(site.code, {})
@@ -132,7 +150,7 @@ def plan(
         sessions = site_plan.resident_sessions()
         placed = sessions >= 0
         batches.append(
-            invitation_rows(
+            new_turns(
                 campaign_id=campaign.id,
                 plan_run_id=run.id,
                 site_code=site.code,
@@ -140,7 +158,6 @@ def plan(
                 resident_ids=residents.resident_id[group.positions][placed],
                 sessions=sessions[placed],
                 misses=residents.misses[group.positions][placed],
-                stamp=stamp,
             )
         )
         run.invited += int(placed.sum())
@@ -156,7 +173,7 @@ def plan(
             )
         )
     with indexes_set_aside(session, cast(Table, Invitation.__table__), run.invited):
-        bulk_insert(session, "invitations", INVITATION_COLUMNS, (row for b in batches for row in b))
+        insert_turns(session, batches, stamp)
     _store_rt_order(session, campaign, definition, seed)
     reports = kecamatan_reports(session, definition, outcomes)
     finish_run(session, run, reports, now)

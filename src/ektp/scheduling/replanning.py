@@ -5,15 +5,13 @@ ones are planned again on the sets working now, and the result says who moved.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from typing import Any
 
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ektp.scheduling import demand as demand_sql
-from ektp.scheduling.bulk import INVITATION_COLUMNS, bulk_insert, set_status, stamp_text
+from ektp.scheduling.bulk import NewTurns, collector_paused, insert_turns, set_status, stamp_text
 from ektp.scheduling.campaigns import campaign_definition, require_campaign, session_index
 from ektp.scheduling.models import LIVE_STATUSES, Campaign, PlanRun
 from ektp.scheduling.replan import VANISHED, freeze_until
@@ -23,9 +21,9 @@ from ektp.scheduling.schemas import MovedTurn, OverbookedSession, ReplanResult
 from ektp.scheduling.site_plans import (
     calendar_for,
     finish_run,
-    invitation_rows,
     kecamatan_reports,
     longer_calendar,
+    new_turns,
     serving_sites,
     site_outcome_of,
     start_run,
@@ -56,6 +54,20 @@ def replan(
     planned again from that boundary, in the latest plan's RT order. A moved turn's old
     invitation becomes ``moved`` and a new ``planned`` one (with a new code) takes its place.
     """
+    with collector_paused():
+        return _replan(
+            session=session, replan_day=replan_day, now=now, by=by, freeze_days=freeze_days
+        )
+
+
+def _replan(
+    *,
+    session: Session,
+    replan_day: dt.date,
+    now: dt.datetime,
+    by: str | None = None,
+    freeze_days: int | None = None,
+) -> ReplanResult:
     campaign = require_campaign(session=session)
     definition = campaign_definition(session=session, campaign=campaign)
     freeze = definition.freeze_days if freeze_days is None else freeze_days
@@ -69,7 +81,7 @@ def replan(
     moved: list[MovedTurn] = []
     overbooked: list[OverbookedSession] = []
     old_ids: list[int] = []
-    batches: list[Iterable[tuple[Any, ...]]] = []
+    batches: list[NewTurns] = []
     for number, site in enumerate(definition.sites):
         group = demand_sql.site_residents(live, np.flatnonzero(site_numbers == number))
         turn_ids = live.turn[group.positions]
@@ -130,7 +142,7 @@ def replan(
                 )
             )
         batches.append(
-            invitation_rows(
+            new_turns(
                 campaign_id=campaign.id,
                 plan_run_id=run.id,
                 site_code=site.code,
@@ -138,7 +150,6 @@ def replan(
                 resident_ids=live.resident_id[at],
                 sessions=to,
                 misses=live.misses[at],
-                stamp=stamp,
             )
         )
         outcomes.setdefault(site.kecamatan, []).append(
@@ -162,7 +173,7 @@ def replan(
         note=f"re-plan {run.id}",
         from_statuses=LIVE_STATUSES,
     )
-    bulk_insert(session, "invitations", INVITATION_COLUMNS, (row for b in batches for row in b))
+    insert_turns(session, batches, stamp)
     run.moved = len(moved)
     run.invited = len(moved)
     reports = kecamatan_reports(session, definition, outcomes)

@@ -1,20 +1,18 @@
 """Pieces shared by planning and re-planning: calendars long enough, a site's figures
-against the deadline, plan runs, and invitation rows ready for the bulk writer.
+against the deadline, plan runs, and new turns ready for the bulk writer.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Sequence
-from itertools import repeat
-from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
 from sqlalchemy.orm import Session
 
 from ektp.regions import service as regions_service
-from ektp.scheduling.bulk import new_codes
+from ektp.scheduling.bulk import NewTurns
 from ektp.scheduling.campaign import Campaign as Definition
 from ektp.scheduling.campaigns import kecamatan_names, session_index, utc
 from ektp.scheduling.models import Campaign, PlanRun
@@ -135,7 +133,7 @@ def booked_array(calendar: SessionCalendar, counts: dict[tuple[dt.date, str], in
     return array
 
 
-def invitation_rows(
+def new_turns(
     *,
     campaign_id: int,
     plan_run_id: int,
@@ -144,29 +142,17 @@ def invitation_rows(
     resident_ids: IntArray,
     sessions: IntArray,
     misses: IntArray,
-    stamp: str,
-) -> Iterator[tuple[Any, ...]]:
-    """Yield the rows of new ``planned`` turns, in resident id order, each with a new code.
-
-    Lazily: a site's Python rows exist only while the bulk writer consumes them.
-    """
-    days = np.array([day.isoformat() for day in calendar.days], dtype=object)
-    names = np.array(calendar.names, dtype=object)
-    # In resident id order both resident indexes grow at their end instead of all over.
-    order = np.argsort(resident_ids, kind="stable")
-    resident_ids, sessions, misses = resident_ids[order], sessions[order], misses[order]
-    yield from zip(
-        repeat(campaign_id),
-        resident_ids.tolist(),
-        repeat(site_code),
-        days[sessions].tolist(),
-        names[sessions].tolist(),
-        new_codes(len(resident_ids)),
-        repeat("planned"),
-        misses.tolist(),
-        repeat(plan_run_id),
-        repeat(stamp),
-        strict=False,
+) -> NewTurns:
+    """Return the new ``planned`` turns of one site, ready for ``insert_turns``."""
+    return NewTurns(
+        campaign_id=campaign_id,
+        plan_run_id=plan_run_id,
+        site_code=site_code,
+        days=[day.isoformat() for day in calendar.days],
+        names=list(calendar.names),
+        resident_ids=resident_ids,
+        sessions=sessions,
+        misses=misses,
     )
 
 
