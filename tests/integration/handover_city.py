@@ -181,15 +181,24 @@ def advance(session: Session, card_ids: Sequence[int], to_state: str, at: dt.dat
     if not card_ids:
         return
     current = session.scalar(select(Card.state).where(Card.id == card_ids[0]))
+    kecamatan_of = dict(
+        session.execute(select(Card.id, Card.kode_kecamatan).where(Card.id.in_(card_ids))).all()
+    )
     path = lifecycle.MAIN_PATH
     for step in path[path.index(str(current)) + 1 : path.index(to_state) + 1]:
         values: dict[str, object] = {}
         by_card: dict[int, dict[str, object]] | None = None
         if step == lifecycle.DICETAK:
-            values = {"printed_at": at}
+            values = {"printed_at": at, "location": "pusat"}
             by_card = {card: {"serial": f"S{card:09d}", "chip_id": f"C{card}"} for card in card_ids}
+        if step in (lifecycle.DIKIRIM_DAERAH, lifecycle.DIKIRIM_KECAMATAN):
+            values = {"location": None}
+        if step == lifecycle.DITERIMA_KOTA:
+            values = {"location": "16.71"}
         if step == lifecycle.DITERIMA_KECAMATAN:
+            # Where the receiving desk puts it: at its own kecamatan, ready for pickup.
             values = {"ready_at": at}
+            by_card = {card: {"location": kecamatan_of[card]} for card in card_ids}
         move(
             session=session,
             card_ids=card_ids,

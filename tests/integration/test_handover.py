@@ -17,7 +17,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ektp.cards import lifecycle, notifications
-from ektp.cards.handover import HandoverRefused, find_card, hand_over, recorded_photo
+from ektp.cards.handover import (
+    NOT_FOUND,
+    HandoverRefused,
+    find_card,
+    hand_over,
+    recorded_photo,
+)
 from ektp.cards.models import (
     Card,
     CardEvent,
@@ -26,6 +32,7 @@ from ektp.cards.models import (
     Handover,
     Notification,
 )
+from ektp.cards.transitions import move
 from ektp.recording.crypto import BiometricCipher
 from ektp.runtime import Runtime
 from tests.integration.handover_city import (
@@ -282,6 +289,55 @@ def test_the_card_is_found_by_nik_or_by_the_letter_qr_and_bad_input_is_explained
         ):
             with pytest.raises(HandoverRefused, match=message):
                 find_card(session=session, **kwargs)
+
+
+def test_a_desk_learns_nothing_of_residents_outside_its_area(
+    desk: tuple[Runtime, dict[str, int]],
+) -> None:
+    runtime, ids = desk
+    ilir_timur_ii = PEOPLE[3].kode_kelurahan[:8]
+    with runtime.transaction() as session:
+        answers = []
+        # Unknown NIK; a resident of Sukarami with a card; one without a card yet.
+        for nik in ("1671079999999999", PEOPLE[0].nik, PEOPLE[2].nik):
+            with pytest.raises(HandoverRefused) as refused:
+                find_card(session=session, nik=nik, area=ilir_timur_ii)
+            answers.append((str(refused.value), refused.value.field, refused.value.not_found))
+        assert answers == [(NOT_FOUND, "nik", True)] * 3
+        # Inside the area the desk is told what it needs.
+        assert (
+            find_card(session=session, nik=PEOPLE[3].nik, area=ilir_timur_ii).card_id
+            == (ids["other"])
+        )
+        with pytest.raises(HandoverRefused, match="no card yet") as refused:
+            find_card(session=session, nik=PEOPLE[2].nik, area=SUKARAMI)
+        assert not refused.value.not_found
+
+
+def test_a_card_returned_to_the_city_office_is_handed_over_there_not_at_the_kecamatan(
+    desk: tuple[Runtime, dict[str, int]],
+) -> None:
+    runtime, ids = desk
+    with runtime.transaction() as session:
+        move(
+            session=session,
+            card_ids=[ids["ready"]],
+            to_state=lifecycle.DIKEMBALIKAN_KOTA,
+            at=HANDED,
+            actor="system",
+            values={"location": "16.71"},
+        )
+        card = find_card(session=session, nik=PEOPLE[0].nik, area=SUKARAMI)
+        assert card.refusal is None
+        assert card.refusal_at(SUKARAMI) is not None and card.refusal_at("16.71") is None
+    before = snapshot(runtime)
+    with pytest.raises(HandoverRefused, match=r"is at 16\.71, not at this desk"):
+        give(runtime, ids["ready"], desk_area=SUKARAMI)
+    assert snapshot(runtime) == before
+    done = give(runtime, ids["ready"], desk_area="16.71")
+    assert done.card_id == ids["ready"]
+    # A card ready at its kecamatan is handed over at that kecamatan's desk.
+    assert give(runtime, ids["other"], desk_area=PEOPLE[3].kode_kelurahan[:8]).days == 45
 
 
 def test_only_the_accepted_face_photo_is_opened(desk: tuple[Runtime, dict[str, int]]) -> None:

@@ -94,6 +94,8 @@ def test_every_lookup_is_audited_with_the_nik_masked(cards: Runtime) -> None:
         )
     assert [e.subject for e in events] == [mask_nik(OWNER.nik)] * 2
     assert OWNER.nik not in mask_nik(OWNER.nik) and mask_nik(OWNER.nik).endswith(OWNER.nik[-4:])
+    # Masked as the pipeline's lists mask it: the kecamatan and the birth date hidden.
+    assert mask_nik(OWNER.nik) == f"{OWNER.nik[:4]}xxxxxxxx{OWNER.nik[-4:]}"
     assert [json.loads(e.detail or "{}")["found"] for e in events] == [True, False]
     assert all(e.client == "10.0.0.9" and e.username is None for e in events)
 

@@ -26,20 +26,20 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ektp.auth import service as auth_service
-from ektp.cards import keys, lifecycle, package
+from ektp.cards import batch_checks, keys, lifecycle, package
 from ektp.cards.batch_records import waiting_records
 from ektp.cards.models import Batch, BatchReceipt, Card
-from ektp.cards.transitions import chunks, move
+from ektp.cards.transitions import ConcurrentChange, TransitionRefused, move
 from ektp.dedup.gate import DUPLICATE, DedupGate, GateRecord, NotCheckedGate
 from ektp.recording.crypto import BiometricCipher
 
-SENT = "dikirim"
-ACCEPTED = "diterima"
-REFUSED = "ditolak"
+SENT = batch_checks.SENT
+ACCEPTED = batch_checks.ACCEPTED
+REFUSED = batch_checks.REFUSED
 ACTION_SENT = "batch.sent"
 ACTION_RECEIVED = "batch.received"
 ACTION_WITHDRAWN = "batch.withdrawn"
@@ -47,6 +47,10 @@ ACTION_WITHDRAWN = "batch.withdrawn"
 
 class BatchError(ValueError):
     """Raised when a batch cannot be sent or withdrawn; the message says why."""
+
+
+class BatchDecided(BatchError):
+    """Raised when a batch was accepted or withdrawn meanwhile (another process won)."""
 
 
 @dataclass(frozen=True)
@@ -115,17 +119,19 @@ def send_batch(
         created_at=now,
         created_by=by,
     )
-    session.add(batch)
-    session.flush()
-    move(
-        session=session,
-        card_ids=[record["card_id"] for record in records],
-        to_state=lifecycle.DIKIRIM_PUSAT,
-        at=now,
-        actor=by,
-        ref=f"batch:{batch.id}",
-        values={"batch_id": batch.id},
-    )
+    # All or nothing: the batch row goes too when a card was sent meanwhile.
+    with session.begin_nested():
+        session.add(batch)
+        session.flush()
+        move(
+            session=session,
+            card_ids=[record["card_id"] for record in records],
+            to_state=lifecycle.DIKIRIM_PUSAT,
+            at=now,
+            actor=by,
+            ref=f"batch:{batch.id}",
+            values={"batch_id": batch.id},
+        )
     _audit(session, by, ACTION_SENT, batch.batch_uid, {"records": len(records)}, client, now)
     return batch, data
 
@@ -147,21 +153,18 @@ def withdraw_batch(
             select(Card.id).where(Card.batch_id == batch.id, Card.state == lifecycle.DIKIRIM_PUSAT)
         )
     )
-    move(
-        session=session,
-        card_ids=card_ids,
-        to_state=lifecycle.DIREKAM,
-        at=now,
-        actor=by,
-        ref=f"batch:{batch.id}",
-        detail="batch withdrawn by the site",
-        values={"batch_id": None},
-    )
-    batch.status = REFUSED
-    batch.decided_at = now
-    batch.decided_by = by
-    batch.reason = "withdrawn by the site to be sent again"
-    session.flush()
+    with session.begin_nested():
+        _decide(session, batch, REFUSED, now, by, "withdrawn by the site to be sent again")
+        move(
+            session=session,
+            card_ids=card_ids,
+            to_state=lifecycle.DIREKAM,
+            at=now,
+            actor=by,
+            ref=f"batch:{batch.id}",
+            detail="batch withdrawn by the site",
+            values={"batch_id": None},
+        )
     _audit(session, by, ACTION_WITHDRAWN, batch_uid, {"records": len(card_ids)}, client, now)
     return batch
 
@@ -193,104 +196,39 @@ def receive_batch(
     try:
         opened = package.open_package(data)
         uid = opened.batch_uid
-        verified = _verify(session, opened)
-        batch, duplicate = _match_batch(session, verified)
+        verified = batch_checks.verify(session, opened)
+        batch, duplicate = batch_checks.match_batch(session, verified)
         if duplicate:
             reason = f"batch {batch.batch_uid} was already accepted; nothing changed"
             result = ReceiveResult(True, True, batch.records, reason, batch.batch_uid)
             return _receipt(session, result, file_sha, now, by, client)
-        _check_cards(session, batch, verified)
+        batch_checks.check_cards(session, batch, verified)
     except package.PackageRefused as refusal:
         return _receipt(
             session, ReceiveResult(False, False, 0, str(refusal), uid), file_sha, now, by, client
         )
-    passed = _accept(session, batch, verified, now, by, gate or NotCheckedGate())
+    try:
+        passed = _accept(session, batch, verified, now, by, gate or NotCheckedGate())
+    except (BatchDecided, TransitionRefused, ConcurrentChange) as error:
+        # Another receipt of the same batch (or a withdrawal) won the race; the savepoint
+        # undid this one's moves, and the receipt says what happened.
+        status = session.scalar(select(Batch.status).where(Batch.id == batch.id))
+        if status == ACCEPTED:
+            reason = (
+                f"batch {batch.batch_uid} was accepted meanwhile by another receipt; "
+                "nothing changed"
+            )
+            result = ReceiveResult(True, True, batch.records, reason, batch.batch_uid)
+        else:
+            reason = f"batch {batch.batch_uid} changed meanwhile: {error}; nothing changed"
+            result = ReceiveResult(False, False, 0, reason, batch.batch_uid)
+        return _receipt(session, result, file_sha, now, by, client)
     reason = (
         f"accepted {batch.records} records of batch {batch.batch_uid}; "
         f"{passed} to the print queue, {batch.records - passed} held as duplicates"
     )
     result = ReceiveResult(True, False, batch.records, reason, batch.batch_uid)
     return _receipt(session, result, file_sha, now, by, client)
-
-
-def _verify(session: Session, opened: package.Opened) -> package.Verified:
-    key = keys.trusted_key(session=session, key_id=opened.key_id)
-    if key is None:
-        raise package.PackageRefused(
-            f"unknown key {opened.key_id[:16] or '(none)'}…: no site registered it here"
-        )
-    verified = package.verify(opened, key.public_key)
-    if key.site_code != verified.header.site_code:
-        raise package.PackageRefused(
-            f"the package names site {verified.header.site_code} but is signed with the key "
-            f"of site {key.site_code}"
-        )
-    if key.retired_at is not None and key.retired_at <= verified.header.created_at:
-        raise package.PackageRefused(
-            f"key {key.key_id[:16]}… of site {key.site_code} was retired before the batch was made"
-        )
-    return verified
-
-
-def _match_batch(session: Session, verified: package.Verified) -> tuple[Batch, bool]:
-    """Return (the sent batch this package is, whether it was already accepted as such)."""
-    header = verified.header
-    batch = session.scalar(select(Batch).where(Batch.batch_uid == header.batch_uid))
-    same_seq = session.scalar(
-        select(Batch).where(Batch.site_code == header.site_code, Batch.seq == header.seq)
-    )
-    if same_seq is not None and same_seq.batch_uid != header.batch_uid:
-        raise package.PackageRefused(
-            f"replayed: sequence {header.seq} of site {header.site_code} belongs to batch "
-            f"{same_seq.batch_uid} ({same_seq.status}), not {header.batch_uid}"
-        )
-    if batch is None:
-        raise package.PackageRefused(
-            f"batch {header.batch_uid} is unknown here: no site of this database sent it"
-        )
-    if batch.manifest_sha256 != verified.manifest_sha256:
-        state = "accepted" if batch.status == ACCEPTED else batch.status
-        raise package.PackageRefused(
-            f"replayed: batch {batch.batch_uid} ({state}) was sent with other contents; "
-            "this package is not the one the site sent"
-        )
-    if batch.status == ACCEPTED:
-        return batch, True
-    if batch.status == REFUSED:
-        raise package.PackageRefused(
-            f"batch {batch.batch_uid} was withdrawn on {batch.decided_at:%Y-%m-%d}: "
-            f"{batch.reason}; its cards go in a later batch"
-        )
-    return batch, False
-
-
-def _check_cards(session: Session, batch: Batch, verified: package.Verified) -> None:
-    ids = [entry.card_id for entry in verified.entries]
-    found: dict[int, tuple[str, int | None, int]] = {}
-    for part in chunks(ids):
-        rows = session.execute(
-            select(Card.id, Card.state, Card.batch_id, Card.recording_id).where(Card.id.in_(part))
-        )
-        found.update({int(i): (str(s), b, int(r)) for i, s, b, r in rows})
-    for number, entry in enumerate(verified.entries, start=1):
-        row = found.get(entry.card_id)
-        if row is None or row[2] != entry.recording_id:
-            raise package.PackageRefused(
-                f"record {number}: card {entry.card_id} with recording {entry.recording_id} "
-                "does not exist here"
-            )
-        state, batch_id, _ = row
-        if batch_id != batch.id:
-            other = session.get(Batch, batch_id) if batch_id is not None else None
-            where = f"batch {other.batch_uid} ({other.status})" if other else "no batch"
-            raise package.PackageRefused(
-                f"replayed: record {number} (card {entry.card_id}) belongs to {where}, "
-                f"not {batch.batch_uid}"
-            )
-        if state != lifecycle.DIKIRIM_PUSAT:
-            raise package.PackageRefused(
-                f"record {number} (card {entry.card_id}) is {state}, not waiting at the centre"
-            )
 
 
 def _accept(
@@ -301,42 +239,65 @@ def _accept(
     by: str,
     gate: DedupGate,
 ) -> int:
-    """Return how many cards passed the gate; every card of the batch moved on."""
+    """Return how many cards passed the gate; every card of the batch moved on.
+
+    All or nothing, and once: the batch is claimed first by a conditional UPDATE (status
+    ``dikirim`` → ``diterima``), so that of two receipts at the same moment the database
+    lets exactly one accept it; the other raises BatchDecided and writes nothing.
+    """
     ids = [entry.card_id for entry in verified.entries]
     ref = f"batch:{batch.id}"
-    move(
-        session=session,
-        card_ids=ids,
-        to_state=lifecycle.DITERIMA_PUSAT,
-        at=now,
-        actor=by,
-        ref=ref,
-        values={"location": "pusat"},
-    )
     decisions = gate.decide([_gate_record(record) for record in verified.records])
-    by_status: dict[str, list[int]] = {}
-    for decision in decisions:
-        by_status.setdefault(decision.status, []).append(decision.card_id)
-    passed = 0
-    for status, members in by_status.items():
-        target = lifecycle.DUPLIKAT if status == DUPLICATE else lifecycle.ANTRIAN_CETAK
-        passed += len(members) if target == lifecycle.ANTRIAN_CETAK else 0
+    decided = [decision.card_id for decision in decisions]
+    if sorted(decided) != sorted(ids):
+        raise BatchError(
+            f"the deduplication gate decided {len(decided)} cards of batch {batch.batch_uid}, "
+            f"which holds {len(ids)}: every card needs exactly one decision"
+        )
+    with session.begin_nested():
+        _decide(session, batch, ACCEPTED, now, by, None)
         move(
             session=session,
-            card_ids=members,
-            to_state=target,
+            card_ids=ids,
+            to_state=lifecycle.DITERIMA_PUSAT,
             at=now,
             actor=by,
             ref=ref,
-            detail=f"dedup: {status}",
-            values={"dedup_status": status},
+            values={"location": "pusat"},
         )
-    batch.status = ACCEPTED
-    batch.decided_at = now
-    batch.decided_by = by
-    batch.reason = None
-    session.flush()
+        by_status: dict[str, list[int]] = {}
+        for decision in decisions:
+            by_status.setdefault(decision.status, []).append(decision.card_id)
+        passed = 0
+        for status, members in by_status.items():
+            target = lifecycle.DUPLIKAT if status == DUPLICATE else lifecycle.ANTRIAN_CETAK
+            passed += len(members) if target == lifecycle.ANTRIAN_CETAK else 0
+            move(
+                session=session,
+                card_ids=members,
+                to_state=target,
+                at=now,
+                actor=by,
+                ref=ref,
+                detail=f"dedup: {status}",
+                values={"dedup_status": status},
+            )
     return passed
+
+
+def _decide(
+    session: Session, batch: Batch, status: str, now: dt.datetime, by: str, reason: str | None
+) -> None:
+    """Set a sent batch's final ``status``, or raise BatchDecided when it is no longer sent."""
+    decided = session.execute(
+        update(Batch)
+        .where(Batch.id == batch.id, Batch.status == SENT)
+        .values(status=status, decided_at=now, decided_by=by, reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+    if decided.rowcount != 1:  # type: ignore[attr-defined]
+        raise BatchDecided(f"batch {batch.batch_uid} was decided meanwhile by another receipt")
+    session.refresh(batch)
 
 
 def _gate_record(record: dict[str, object]) -> GateRecord:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,14 +18,18 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ektp.cards import lifecycle
+from ektp.cards.handover_find import (
+    NOT_FOUND,
+    HandoverCard,
+    HandoverRefused,
+    card_by_id,
+    elsewhere,
+    find_card,
+    recorded_photo,
+)
 from ektp.cards.models import Card, CardHandoverDays, Handover
 from ektp.cards.status import local_date
 from ektp.cards.transitions import ConcurrentChange, TransitionRefused, move
-from ektp.recording import queue
-from ektp.recording.crypto import BiometricCipher, capture_context
-from ektp.recording.models import Capture
-from ektp.residents.models import Resident
-from ektp.scheduling.models import Invitation
 
 PEMILIK = "pemilik"
 WAKIL = "wakil"
@@ -34,39 +37,18 @@ RECIPIENTS = (PEMILIK, WAKIL)
 MAX_SIGNATURE_BYTES = 256 * 1024
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 _NIK = re.compile(r"^\d{16}$")
-
-
-class HandoverRefused(ValueError):
-    """Raised when a handover (or a search) cannot go ahead; nothing was written.
-
-    ``field`` names the form field at fault, when one is.
-    """
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-@dataclass(frozen=True)
-class HandoverCard:
-    """A card at the handover desk with its resident's name (no other biodata)."""
-
-    card_id: int
-    resident_id: int
-    recording_id: int
-    nik: str
-    nama: str
-    kode_kecamatan: str
-    state: str
-    serial: str | None
-    recorded_on: dt.date
-    ready_at: dt.datetime | None
-    handed_at: dt.datetime | None
-
-    @property
-    def refusal(self) -> str | None:
-        """Return why this card cannot be handed over now, or None when it can."""
-        return lifecycle.refusal(self.state, lifecycle.DISERAHKAN)
+# Found and opened at the desk by handover_find; kept importable from here.
+__all__ = [
+    "NOT_FOUND",
+    "HandoverCard",
+    "HandoverDone",
+    "HandoverRefused",
+    "card_by_id",
+    "find_card",
+    "hand_over",
+    "handover_of",
+    "recorded_photo",
+]
 
 
 @dataclass(frozen=True)
@@ -77,100 +59,6 @@ class HandoverDone:
     card_id: int
     handed_at: dt.datetime
     days: int
-
-
-def _card_of_resident(session: Session, resident_id: int) -> HandoverCard | None:
-    row = session.execute(
-        select(Card, Resident.nik, Resident.nama)
-        .join(Resident, Resident.id == Card.resident_id)
-        .where(Card.resident_id == resident_id)
-    ).one_or_none()
-    return None if row is None else _view(row[0], row[1], row[2])
-
-
-def _view(card: Card, nik: str, nama: str) -> HandoverCard:
-    return HandoverCard(
-        card_id=card.id,
-        resident_id=card.resident_id,
-        recording_id=card.recording_id,
-        nik=nik,
-        nama=nama,
-        kode_kecamatan=card.kode_kecamatan,
-        state=card.state,
-        serial=card.serial,
-        recorded_on=card.recorded_on,
-        ready_at=card.ready_at,
-        handed_at=card.handed_at,
-    )
-
-
-def card_by_id(*, session: Session, card_id: int) -> HandoverCard | None:
-    """Return the card ``card_id`` with its resident's NIK and name, or None."""
-    row = session.execute(
-        select(Card, Resident.nik, Resident.nama)
-        .join(Resident, Resident.id == Card.resident_id)
-        .where(Card.id == card_id)
-    ).one_or_none()
-    return None if row is None else _view(row[0], row[1], row[2])
-
-
-def find_card(*, session: Session, nik: str | None = None, qr: str | None = None) -> HandoverCard:
-    """Return the card of the resident a typed NIK or a scanned letter QR names.
-
-    Raises HandoverRefused with a message for the desk: a malformed NIK or QR, a code that
-    does not match its letter, nobody with that NIK, or a resident with no card yet.
-    """
-    if qr and qr.strip():
-        try:
-            invitation_id, code = queue.parse_qr(qr)
-        except ValueError as error:
-            raise HandoverRefused(str(error), field="qr") from None
-        row = session.execute(
-            select(Invitation.resident_id, Invitation.attendance_code).where(
-                Invitation.id == invitation_id
-            )
-        ).one_or_none()
-        expected = "" if row is None else str(row[1]).upper()
-        if row is None or not secrets.compare_digest(code.encode(), expected.encode()):
-            raise HandoverRefused(
-                "this QR code matches no call-up letter; type the NIK instead", field="qr"
-            )
-        resident_id = int(row[0])
-    else:
-        typed = (nik or "").strip()
-        if not _NIK.match(typed):
-            raise HandoverRefused("scan the letter's QR code or type a 16-digit NIK", field="nik")
-        found = session.scalar(select(Resident.id).where(Resident.nik == typed))
-        if found is None:
-            raise HandoverRefused(f"NIK {typed} is not in the registry", field="nik")
-        resident_id = int(found)
-    card = _card_of_resident(session, resident_id)
-    if card is None:
-        raise HandoverRefused("this resident has no card yet (not recorded)", field="nik")
-    return card
-
-
-def recorded_photo(*, session: Session, recording_id: int, cipher: BiometricCipher) -> bytes | None:
-    """Return the accepted face photo of the recording, decrypted, or None when there is none.
-
-    Only the photo: the desk compares faces; no other biometric leaves its encryption here.
-    Raises DecryptionError when the stored image does not open under ``cipher``.
-    """
-    row = session.execute(
-        select(Capture.attempt, Capture.image_encrypted)
-        .where(
-            Capture.recording_id == recording_id,
-            Capture.modality == "photo",
-            Capture.accepted.is_(True),
-            Capture.image_encrypted.is_not(None),
-        )
-        .order_by(Capture.attempt.desc())
-        .limit(1)
-    ).one_or_none()
-    if row is None or row[1] is None:
-        return None
-    attempt, sealed = int(row[0]), bytes(row[1])
-    return cipher.decrypt(sealed, capture_context(recording_id, "photo", attempt, "image"))
 
 
 def _check_form(
@@ -261,12 +149,14 @@ def hand_over(
     representative_nik: str | None = None,
     representative_relation: str | None = None,
     signature_png: bytes | None = None,
+    desk_area: str | None = None,
 ) -> HandoverDone:
     """Return the handover of card ``card_id`` to its owner or a representative.
 
     Raises HandoverRefused (nothing written) for a form that is not complete, an unknown
     card, a card handed over already, or one that is not at a pickup place (the lifecycle's
-    reason). Two handovers of one card at once: the database keeps one, the other is refused.
+    reason) or, given ``desk_area``, not at this desk's office. Two handovers of one card at
+    once: the database keeps one, the other is refused.
     """
     fields = _check_form(
         recipient=recipient,
@@ -279,16 +169,23 @@ def hand_over(
         operator_name=operator_name,
     )
     card = session.execute(
-        select(Card.id, Card.resident_id, Card.kode_kecamatan, Card.state, Card.recorded_on).where(
-            Card.id == card_id
-        )
+        select(
+            Card.id,
+            Card.resident_id,
+            Card.kode_kecamatan,
+            Card.state,
+            Card.recorded_on,
+            Card.location,
+        ).where(Card.id == card_id)
     ).one_or_none()
     if card is None:
         raise HandoverRefused(f"no card with id {card_id}")
     earlier = handover_of(session=session, card_id=card_id)
     if earlier is not None:
         raise HandoverRefused(_already(earlier))
-    reason = lifecycle.refusal(str(card.state), lifecycle.DISERAHKAN)
+    reason = lifecycle.refusal(str(card.state), lifecycle.DISERAHKAN) or elsewhere(
+        card_id, card.location, desk_area
+    )
     if reason is not None:
         raise HandoverRefused(f"card {card_id} cannot be handed over: {reason}")
     try:

@@ -20,21 +20,23 @@ from ektp.cards.models import Card
 from ektp.cards.status import NO_CARD, CardFacts, PublicStatus, public_status
 from ektp.regions.models import Region
 from ektp.residents.models import Resident
+from ektp.scheduling import letters
 
 ACTION_LOOKUP = "card.status_lookup"
 _NIK = re.compile(r"^\d{16}$")
 
 
 def mask_nik(nik: str) -> str:
-    """Return ``nik`` with its birth-date digits hidden: ``167107******0001``.
+    """Return ``nik`` masked as on every page of ektp: ``1671xxxxxxxx0001``.
 
-    Kept: the kecamatan of first issue and the serial, enough to spot one NIK being tried
-    over and over in the audit log; anything not 16 digits shows as ``(invalid)``.
+    The city and the serial are kept, enough to spot one NIK being tried over and over in
+    the audit log; the kecamatan and the birth date are hidden. Anything not 16 digits
+    shows as ``(invalid)``.
     """
     typed = nik.strip()
     if not _NIK.match(typed):
         return "(invalid)"
-    return f"{typed[:6]}******{typed[12:]}"
+    return letters.mask_nik(typed)
 
 
 def _facts(session: Session, nik: str, tanggal_lahir: dt.date) -> CardFacts | None:

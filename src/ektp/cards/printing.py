@@ -114,51 +114,54 @@ def start_print_run(
     if not chosen:
         raise PrintError(f"kode_kota: no card of {kode_kota} waits in the print queue")
     failed = _failed_ids(chosen, failures)
-    run = PrintRun(
-        kode_kota=kode_kota,
-        size=len(chosen),
-        printed=0,
-        failed=0,
-        status="berjalan",
-        created_at=now,
-        created_by=by,
-    )
-    session.add(run)
-    session.flush()
-    ref = f"print_run:{run.id}"
-    printed = [card_id for card_id in chosen if card_id not in failed]
-    values_by_card = {
-        card_id: {
-            "serial": serial_for(kode_kota, run.id, position),
-            "chip_id": secrets.token_hex(8).upper(),
+    # All or nothing: a card moved meanwhile by another run undoes the run row and every
+    # card already printed, even for a caller that catches the error and commits.
+    with session.begin_nested():
+        run = PrintRun(
+            kode_kota=kode_kota,
+            size=len(chosen),
+            printed=0,
+            failed=0,
+            status="berjalan",
+            created_at=now,
+            created_by=by,
+        )
+        session.add(run)
+        session.flush()
+        ref = f"print_run:{run.id}"
+        printed = [card_id for card_id in chosen if card_id not in failed]
+        values_by_card = {
+            card_id: {
+                "serial": serial_for(kode_kota, run.id, position),
+                "chip_id": secrets.token_hex(8).upper(),
+            }
+            for position, card_id in enumerate(printed, start=1)
         }
-        for position, card_id in enumerate(printed, start=1)
-    }
-    move(
-        session=session,
-        card_ids=printed,
-        to_state=lifecycle.DICETAK,
-        at=now,
-        actor=by,
-        ref=ref,
-        values={"print_run_id": run.id, "printed_at": now, "location": LOCATION_PUSAT},
-        values_by_card=values_by_card,
-    )
-    move(
-        session=session,
-        card_ids=sorted(failed),
-        to_state=lifecycle.GAGAL_CETAK,
-        at=now,
-        actor=by,
-        ref=ref,
-        detail="the printer spoiled the card",
-        values={"print_run_id": run.id},
-    )
-    run.printed = len(printed)
-    run.failed = len(failed)
-    run.status = "selesai"
-    run.finished_at = now
-    session.flush()
+        move(
+            session=session,
+            card_ids=printed,
+            to_state=lifecycle.DICETAK,
+            at=now,
+            actor=by,
+            ref=ref,
+            values={"print_run_id": run.id, "printed_at": now, "location": LOCATION_PUSAT},
+            values_by_card=values_by_card,
+        )
+        move(
+            session=session,
+            card_ids=sorted(failed),
+            to_state=lifecycle.GAGAL_CETAK,
+            at=now,
+            actor=by,
+            ref=ref,
+            detail="the printer spoiled the card",
+            values={"print_run_id": run.id},
+        )
+        run.printed = len(printed)
+        run.failed = len(failed)
+        run.status = "selesai"
+        run.finished_at = now
+        session.flush()
     return run
 
 

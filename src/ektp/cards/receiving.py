@@ -26,7 +26,7 @@ from ektp.cards.shipping import (
     STATUS_RECEIVED_DISCREPANCY,
     STATUS_SENT,
 )
-from ektp.cards.transitions import move
+from ektp.cards.transitions import chunks, move
 
 MATCHED = "matched"
 EXTRA = "extra"
@@ -206,26 +206,31 @@ def scan(
     values: dict[str, object] = {"location": shipment.destination}
     if at_kecamatan:
         values["ready_at"] = now
-    move(
-        session=session,
-        card_ids=[item.card_id],
-        to_state=lifecycle.DITERIMA_KECAMATAN if at_kecamatan else lifecycle.DITERIMA_KOTA,
-        at=now,
-        actor=by,
-        ref=f"shipment:{shipment.number}",
-        values=values,
-    )
-    # Only if nobody scanned it meanwhile (two receivers at two scanners).
-    claimed = session.execute(
-        update(ShipmentItem)
-        .where(ShipmentItem.id == item.id, ShipmentItem.received_at.is_(None))
-        .values(received_at=now, received_by=by)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        raise ReceivingError(f"card {code} was received meanwhile at another scanner; try again")
-    if at_kecamatan:
-        notifications.queue_card_ready(session=session, card_ids=[item.card_id], now=now)
+    # All or nothing: a refused claim takes the card's move back with it.
+    with session.begin_nested():
+        # The item first, and only if nobody scanned it meanwhile (two receivers at two
+        # scanners): the database, not this read, decides who received it.
+        claimed = session.execute(
+            update(ShipmentItem)
+            .where(ShipmentItem.id == item.id, ShipmentItem.received_at.is_(None))
+            .values(received_at=now, received_by=by)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            raise ReceivingError(
+                f"card {code} was received meanwhile at another scanner; nothing changed"
+            )
+        move(
+            session=session,
+            card_ids=[item.card_id],
+            to_state=lifecycle.DITERIMA_KECAMATAN if at_kecamatan else lifecycle.DITERIMA_KOTA,
+            at=now,
+            actor=by,
+            ref=f"shipment:{shipment.number}",
+            values=values,
+        )
+        if at_kecamatan:
+            notifications.queue_card_ready(session=session, card_ids=[item.card_id], now=now)
     return ScanResult(
         MATCHED, f"card {code} received (box {item.box_no})", code, box_no=item.box_no, at=now
     )
@@ -263,7 +268,11 @@ def close_receiving(
     *, session: Session, shipment_id: int, now: dt.datetime, by: str
 ) -> DiscrepancyReport:
     """Return the discrepancy report of shipment ``shipment_id``, closing its receiving: the
-    cards never scanned are written down as missing and move to ``hilang``."""
+    cards never scanned are written down as missing, and those still on their way in this
+    shipment move to ``hilang`` (one marked damaged or lost meanwhile keeps its state).
+
+    All or nothing: a second receiver closing at the same moment is refused, nothing written.
+    """
     shipment = open_shipment(session, shipment_id)
     missing_rows = [
         (int(card_id), int(box), str(serial))
@@ -273,33 +282,7 @@ def close_receiving(
             .order_by(ShipmentItem.box_no, ShipmentItem.id)
         )
     ]
-    if missing_rows:
-        detail = f"not in the boxes of {shipment.number} when receiving closed"
-        session.execute(
-            insert(ShipmentDiscrepancy),
-            [
-                {
-                    "shipment_id": shipment.id,
-                    "serial": serial,
-                    "kind": HILANG,
-                    "card_id": card_id,
-                    "detail": f"box {box}",
-                    "noted_at": now,
-                    "noted_by": by,
-                }
-                for card_id, box, serial in missing_rows
-            ],
-        )
-        move(
-            session=session,
-            card_ids=[card_id for card_id, _, _ in missing_rows],
-            to_state=lifecycle.HILANG,
-            at=now,
-            actor=by,
-            detail=detail,
-            ref=f"shipment:{shipment.number}",
-            values={"location": None},
-        )
+    travelling = _still_travelling(session, shipment, [card_id for card_id, _, _ in missing_rows])
     lines = session.execute(
         select(ShipmentDiscrepancy.serial, ShipmentDiscrepancy.kind, ShipmentDiscrepancy.detail)
         .where(
@@ -311,20 +294,78 @@ def close_receiving(
     extra = [(str(serial), detail) for serial, kind, detail in lines if kind == LEBIH]
     wrong = [(str(serial), detail) for serial, kind, detail in lines if kind == SALAH_TUJUAN]
     clean = not missing_rows and not extra and not wrong
-    shipment.status = STATUS_RECEIVED if clean else STATUS_RECEIVED_DISCREPANCY
-    shipment.received_at = now
-    shipment.received_by = by
-    session.flush()
+    status = STATUS_RECEIVED if clean else STATUS_RECEIVED_DISCREPANCY
+    # All or nothing: the shipment's status, the report's lines and the lost cards together.
+    with session.begin_nested():
+        # The shipment first, and only while it is open: the database decides which of two
+        # receivers closing at once closes it.
+        closed = session.execute(
+            update(Shipment)
+            .where(Shipment.id == shipment.id, Shipment.status == STATUS_SENT)
+            .values(status=status, received_at=now, received_by=by)
+            .execution_options(synchronize_session=False)
+        )
+        if closed.rowcount != 1:  # type: ignore[attr-defined]
+            raise ReceivingError(
+                f"shipment {shipment.number} was closed meanwhile by another receiver; "
+                "nothing changed"
+            )
+        if missing_rows:
+            session.execute(
+                insert(ShipmentDiscrepancy),
+                [
+                    {
+                        "shipment_id": shipment.id,
+                        "serial": serial,
+                        "kind": HILANG,
+                        "card_id": card_id,
+                        "detail": f"box {box}",
+                        "noted_at": now,
+                        "noted_by": by,
+                    }
+                    for card_id, box, serial in missing_rows
+                ],
+            )
+        move(
+            session=session,
+            card_ids=travelling,
+            to_state=lifecycle.HILANG,
+            at=now,
+            actor=by,
+            detail=f"not in the boxes of {shipment.number} when receiving closed",
+            ref=f"shipment:{shipment.number}",
+            values={"location": None},
+        )
+    session.refresh(shipment)
     return DiscrepancyReport(
         shipment_id=shipment.id,
         number=shipment.number,
-        status=shipment.status,
+        status=status,
         expected=shipment.cards,
         received=shipment.cards - len(missing_rows),
         missing=[(box, serial) for _, box, serial in missing_rows],
         extra=extra,
         wrong_destination=wrong,
     )
+
+
+def _still_travelling(session: Session, shipment: Shipment, card_ids: list[int]) -> list[int]:
+    """Return those of ``card_ids`` still on their way in ``shipment`` (not marked damaged
+    or lost meanwhile, nor sent on in another shipment)."""
+    transit = (
+        lifecycle.DIKIRIM_KECAMATAN if shipment.leg == KOTA_KECAMATAN else lifecycle.DIKIRIM_DAERAH
+    )
+    found: list[int] = []
+    for part in chunks(card_ids):
+        found.extend(
+            int(card_id)
+            for card_id in session.scalars(
+                select(Card.id).where(
+                    Card.id.in_(part), Card.shipment_id == shipment.id, Card.state == transit
+                )
+            )
+        )
+    return found
 
 
 def discrepancy_report(*, session: Session, shipment_id: int) -> DiscrepancyReport | None:

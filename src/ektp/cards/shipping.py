@@ -19,7 +19,7 @@ from ektp.auth import roles
 from ektp.cards import lifecycle
 from ektp.cards.models import Card, CardStageCount, Shipment, ShipmentItem
 from ektp.cards.printing import LOCATION_PUSAT, kota_of
-from ektp.cards.transitions import move
+from ektp.cards.transitions import chunks, move
 from ektp.scheduling.letters import local_date
 
 PUSAT_KOTA = "pusat_kota"
@@ -103,12 +103,17 @@ def _chosen(
     session: Session, leg: str, destination: str, card_ids: Sequence[int]
 ) -> list[tuple[int, str]]:
     wanted = list(dict.fromkeys(card_ids))
-    rows = {
-        int(card_id): (str(state), str(kecamatan), serial)
-        for card_id, state, kecamatan, serial in session.execute(
-            select(Card.id, Card.state, Card.kode_kecamatan, Card.serial).where(Card.id.in_(wanted))
+    rows: dict[int, tuple[str, str, str | None]] = {}
+    # In slices: the API takes up to 200,000 ids, far over SQLite's bound-parameter limit.
+    for part in chunks(wanted):
+        rows.update(
+            (int(card_id), (str(state), str(kecamatan), serial))
+            for card_id, state, kecamatan, serial in session.execute(
+                select(Card.id, Card.state, Card.kode_kecamatan, Card.serial).where(
+                    Card.id.in_(part)
+                )
+            )
         )
-    }
     chosen: list[tuple[int, str, str]] = []
     for card_id in wanted:
         if card_id not in rows:
@@ -166,42 +171,44 @@ def create_shipment(
     boxes = (len(cards) + box_size - 1) // box_size
     if boxes > MAX_BOXES:
         raise ShippingError(f"box_size: {boxes} boxes is more than {MAX_BOXES}; use bigger boxes")
-    shipment = Shipment(
-        number=next_number(session=session, destination=destination, now=now),
-        leg=leg,
-        origin=LOCATION_PUSAT if leg == PUSAT_KOTA else kota_of(destination),
-        destination=destination,
-        boxes=boxes,
-        cards=len(cards),
-        status=STATUS_SENT,
-        sent_at=now,
-        sent_by=by,
-    )
-    session.add(shipment)
-    session.flush()
-    ids = [card_id for card_id, _ in cards]
-    move(
-        session=session,
-        card_ids=ids,
-        to_state=_IN_TRANSIT[leg],
-        at=now,
-        actor=by,
-        ref=f"shipment:{shipment.number}",
-        # In a box on the road the card is nowhere an office could hand it out.
-        values={"shipment_id": shipment.id, "location": None},
-    )
-    session.execute(
-        insert(ShipmentItem),
-        [
-            {
-                "shipment_id": shipment.id,
-                "box_no": index // box_size + 1,
-                "card_id": card_id,
-                "serial": serial,
-            }
-            for index, (card_id, serial) in enumerate(cards)
-        ],
-    )
+    # All or nothing: the shipment row goes too when a card moved meanwhile.
+    with session.begin_nested():
+        shipment = Shipment(
+            number=next_number(session=session, destination=destination, now=now),
+            leg=leg,
+            origin=LOCATION_PUSAT if leg == PUSAT_KOTA else kota_of(destination),
+            destination=destination,
+            boxes=boxes,
+            cards=len(cards),
+            status=STATUS_SENT,
+            sent_at=now,
+            sent_by=by,
+        )
+        session.add(shipment)
+        session.flush()
+        ids = [card_id for card_id, _ in cards]
+        move(
+            session=session,
+            card_ids=ids,
+            to_state=_IN_TRANSIT[leg],
+            at=now,
+            actor=by,
+            ref=f"shipment:{shipment.number}",
+            # In a box on the road the card is nowhere an office could hand it out.
+            values={"shipment_id": shipment.id, "location": None},
+        )
+        session.execute(
+            insert(ShipmentItem),
+            [
+                {
+                    "shipment_id": shipment.id,
+                    "box_no": index // box_size + 1,
+                    "card_id": card_id,
+                    "serial": serial,
+                }
+                for index, (card_id, serial) in enumerate(cards)
+            ],
+        )
     return shipment
 
 

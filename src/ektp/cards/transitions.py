@@ -90,43 +90,45 @@ def move(
     for card_id in ids:
         by_source.setdefault(current[card_id][0], []).append(card_id)
     common = {"state": to_state, "state_since": at, **(values or {})}
-    for source, members in by_source.items():
-        for part in chunks(members):
-            result = session.execute(
-                update(Card)
-                .where(Card.id.in_(part), Card.state == source)
-                .values(**common)
-                .execution_options(synchronize_session=False)
-            )
-            if result.rowcount != len(part):  # type: ignore[attr-defined]
-                raise ConcurrentChange(
-                    f"{len(part) - result.rowcount} card(s) changed state meanwhile; try again"  # type: ignore[attr-defined]
+    # A savepoint: when a later chunk finds a card moved meanwhile, the chunks already
+    # updated go back too, even for a caller that catches the error and commits.
+    with session.begin_nested():
+        for source, members in by_source.items():
+            for part in chunks(members):
+                result = session.execute(
+                    update(Card)
+                    .where(Card.id.in_(part), Card.state == source)
+                    .values(**common)
+                    .execution_options(synchronize_session=False)
                 )
-    if values_by_card:
-        rows = [{"id": card_id, **fields} for card_id, fields in values_by_card.items()]
-        session.execute(update(Card), rows)
-    session.execute(
-        insert(CardEvent),
-        [
-            {
-                "card_id": card_id,
-                "from_state": current[card_id][0],
-                "to_state": to_state,
-                "event": lifecycle.TRANSITIONS[(current[card_id][0], to_state)],
-                "at": at,
-                "actor": actor,
-                "detail": detail,
-                "ref": ref,
-            }
-            for card_id in ids
-        ],
-    )
-    deltas: Counter[tuple[str, str]] = Counter()
-    for card_id in ids:
-        state, kecamatan = current[card_id]
-        deltas[(kecamatan, state)] -= 1
-        deltas[(kecamatan, to_state)] += 1
-    add_to_stage_counts(session=session, deltas=deltas)
+                changed = len(part) - result.rowcount  # type: ignore[attr-defined]
+                if changed:
+                    raise ConcurrentChange(f"{changed} card(s) changed state meanwhile; try again")
+        if values_by_card:
+            rows = [{"id": card_id, **fields} for card_id, fields in values_by_card.items()]
+            session.execute(update(Card), rows)
+        session.execute(
+            insert(CardEvent),
+            [
+                {
+                    "card_id": card_id,
+                    "from_state": current[card_id][0],
+                    "to_state": to_state,
+                    "event": lifecycle.TRANSITIONS[(current[card_id][0], to_state)],
+                    "at": at,
+                    "actor": actor,
+                    "detail": detail,
+                    "ref": ref,
+                }
+                for card_id in ids
+            ],
+        )
+        deltas: Counter[tuple[str, str]] = Counter()
+        for card_id in ids:
+            state, kecamatan = current[card_id]
+            deltas[(kecamatan, state)] -= 1
+            deltas[(kecamatan, to_state)] += 1
+        add_to_stage_counts(session=session, deltas=deltas)
     return len(ids)
 
 

@@ -81,15 +81,17 @@ def return_uncollected(
         # The city office of a kecamatan: its code's first two parts (16.71.07 -> 16.71).
         by_city.setdefault(kecamatan[:5], []).append(card_id)
     moved = 0
-    for city, members in sorted(by_city.items()):
-        moved += transitions.move(
-            session=session,
-            card_ids=members,
-            to_state=lifecycle.DIKEMBALIKAN_KOTA,
-            at=now,
-            actor=actor,
-            detail=f"not collected within {after_days} days",
-            ref=f"uncollected:{after_days}d",
-            values={"location": city},
-        )
+    # One savepoint over every city: a refusal in the second city undoes the first too.
+    with session.begin_nested():
+        for city, members in sorted(by_city.items()):
+            moved += transitions.move(
+                session=session,
+                card_ids=members,
+                to_state=lifecycle.DIKEMBALIKAN_KOTA,
+                at=now,
+                actor=actor,
+                detail=f"not collected within {after_days} days",
+                ref=f"uncollected:{after_days}d",
+                values={"location": city},
+            )
     return moved

@@ -3,8 +3,11 @@ face with the recorded photo, record who receives it (owner or representative) a
 signature or the tick box, and hand it over.
 
 Only ``admin_kota`` (the city) and ``operator_kecamatan`` (its own kecamatan) use it; another
-role gets 403, a card outside the user's area 404. Every view of a card is audited; the pages
-are never cached. Of the biometrics only the face photo is opened, to compare faces.
+role gets 403, a card outside the user's area 404. A search for a resident of another area
+reads exactly like one for a NIK nobody has. Every search and every view of a card is
+audited; the pages are never cached. Of the biometrics only the face photo is opened, to
+compare faces. A card is handed over where it lies: one returned to the city office only
+at the city's desk.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ router = APIRouter(include_in_schema=False)
 HANDOVER_ROLES = frozenset({roles.ADMIN_KOTA, roles.OPERATOR_KECAMATAN})
 FLASH_KEY = "handover_flash"
 ACTION_VIEW = "card.handover_view"
+ACTION_SEARCH = "card.handover_search"
 ACTION_DONE = "card.handover"
 ACTION_REFUSED = "card.handover_refused"
 _IMAGE_TYPES = ((b"\xff\xd8\xff", "image/jpeg"), (handover.PNG_MAGIC, "image/png"))
@@ -113,25 +117,40 @@ def search(
     area = _require_role(user)
     if not csrf_ok(request, csrf_token):
         raise HTTPException(status_code=403, detail="the form has expired")
+    typed = nik.strip()[:16] if not qr.strip() else "(qr)"
     try:
-        card = handover.find_card(session=session, nik=nik, qr=qr)
+        card = handover.find_card(session=session, nik=nik, qr=qr, area=area)
     except HandoverRefused as refused:
+        # Rendered, not raised: the audit of the search must be committed. A NIK nobody has
+        # and a resident of another area read the same (404, one sentence).
+        _audit_search(request, session, user, typed, found=False)
+        if refused.not_found:
+            context: dict[str, Any] = {"problem_key": "handover.not_in_area"}
+            status = 404
+        else:
+            context, status = {"problem": str(refused)}, 422
         return render(
             request,
             "handover/search.html",
-            {"active": "handover", "problem": str(refused)},
-            status_code=422,
+            {"active": "handover", **context},
+            status_code=status,
             personal=True,
         )
-    if not roles.area_covers(area, card.kode_kecamatan):
-        return render(
-            request,
-            "handover/search.html",
-            {"active": "handover", "problem_key": "handover.not_in_area"},
-            status_code=404,
-            personal=True,
-        )
+    _audit_search(request, session, user, card.nik, found=True)
     return RedirectResponse(f"/penyerahan/kartu/{card.card_id}", status_code=303)
+
+
+def _audit_search(
+    request: Request, session: Session, user: User, subject: str, *, found: bool
+) -> None:
+    auth_service.record_audit(
+        session=session,
+        username=user.username,
+        action=ACTION_SEARCH,
+        subject=subject,
+        detail=json.dumps({"found": found}),
+        client=client_address(request),
+    )
 
 
 def _card_page(
@@ -153,6 +172,7 @@ def _card_page(
         {
             "active": "handover",
             "card": card,
+            "refusal": card.refusal_at(user.area_kode),
             "kecamatan_name": names.get(card.kode_kecamatan, card.kode_kecamatan),
             "earlier": earlier,
             "flash": request.session.pop(FLASH_KEY, None),
@@ -210,6 +230,7 @@ async def hand_over(
             operator=user.username,
             operator_name=user.full_name,
             now=dt.datetime.now(dt.UTC),
+            desk_area=user.area_kode,
         )
     except HandoverRefused as refused:
         # Rendered, not raised: the audit of the refused attempt must be committed.

@@ -2,26 +2,7 @@
 
 from __future__ import annotations
 
-from ektp.cards import lifecycle
-
-_STATE_NAMES: dict[str, tuple[str, str]] = {
-    lifecycle.DIREKAM: ("Direkam", "Recorded"),
-    lifecycle.DIKIRIM_PUSAT: ("Dikirim ke pusat", "Sent to the centre"),
-    lifecycle.DITERIMA_PUSAT: ("Diterima pusat", "At the centre"),
-    lifecycle.DUPLIKAT: ("Diduga ganda", "Suspected duplicate"),
-    lifecycle.ANTRIAN_CETAK: ("Antrean cetak", "Print queue"),
-    lifecycle.GAGAL_CETAK: ("Gagal cetak", "Print failed"),
-    lifecycle.DICETAK: ("Dicetak", "Printed"),
-    lifecycle.DIKIRIM_DAERAH: ("Dikirim ke kota", "Shipped to the city"),
-    lifecycle.DITERIMA_KOTA: ("Di kantor kota", "At the city office"),
-    lifecycle.DIKIRIM_KECAMATAN: ("Dikirim ke kecamatan", "Shipped to the kecamatan"),
-    lifecycle.DITERIMA_KECAMATAN: ("Siap diambil", "Ready for pickup"),
-    lifecycle.DIKEMBALIKAN_KOTA: ("Dikembalikan ke kota", "Returned to the city office"),
-    lifecycle.DISERAHKAN: ("Diserahkan", "Handed over"),
-    lifecycle.RUSAK: ("Rusak", "Damaged"),
-    lifecycle.HILANG: ("Hilang", "Lost"),
-}
-
+# A card's state is named by the card_state.* labels of labels_pipeline, on every page.
 LABELS: dict[str, tuple[str, str]] = {
     # The public status page.
     "status.title": ("Cek status KTP-el", "Check your e-KTP card"),
@@ -117,5 +98,4 @@ LABELS: dict[str, tuple[str, str]] = {
     "handover.done": ("Kartu telah diserahkan.", "The card has been handed over."),
     "handover.done_title": ("Sudah diserahkan", "Handed over"),
     "handover.done_on": ("Diserahkan {when} oleh {name}.", "Handed over {when} by {name}."),
-    **{f"handover.state.{state}": names for state, names in _STATE_NAMES.items()},
 }
