@@ -77,8 +77,11 @@ def prepare(runtime: Runtime, *, scale: float, seed: int, echo: bool = True) -> 
 
 def simulate_demo_days(runtime: Runtime, *, days: int, seed: int, fast: bool) -> None:
     """Simulate ``days`` campaign days of the planned campaign."""
+    from ektp.recording import closing
     from ektp.recording.demo_days import simulate
 
+    with runtime.transaction() as session:
+        previous = closing.last_closed_day(session=session)
     way = "through the services" if fast else "through the device API"
     typer.echo(f"simulating {days} campaign days {way}...")
     result = simulate(runtime, days=days, seed=seed, fast=fast, say=typer.echo)
@@ -86,6 +89,40 @@ def simulate_demo_days(runtime: Runtime, *, days: int, seed: int, fast: bool) ->
         f"simulated {len(result.days)} days in {result.seconds:.0f} s "
         f"({result.requests} HTTP requests); see: ektp report daily"
     )
+    if result.days:
+        days_done = [tally.day for tally in result.days]
+        first = days_done[0] if previous is None else previous + dt.timedelta(days=1)
+        simulate_card_days(runtime, first=first, days=days_done, seed=seed)
+
+
+def simulate_card_days(runtime: Runtime, *, first: dt.date, days: list[dt.date], seed: int) -> None:
+    """Run the card pipeline from ``first`` (the day after the previous run's last day) to the
+    last simulated day, and write each simulated day's Sekda report."""
+    from pathlib import Path
+
+    from ektp.cards.demo_pipeline import run_pipeline
+    from ektp.cards.demo_pipeline_actors import demo_actors
+    from ektp.monitoring.jobs import run_evening_job
+
+    operators = {
+        area: name
+        for name, _, role, area in DEMO_ACCOUNTS
+        if role == "operator_kecamatan" and area is not None
+    }
+    actors = demo_actors(runtime, centre="pusat", city="admin", operators=operators)
+    reports = Path(runtime.settings.reports_dir)
+    run_pipeline(
+        runtime,
+        first=min(first, min(days)),
+        last=max(days),
+        seed=seed,
+        spool_dir=reports.parent / "batches",
+        actors=actors,
+        say=typer.echo,
+    )
+    for day in days:
+        run_evening_job(runtime=runtime, day=day, out_dir=reports)
+    typer.echo(f"Sekda reports of {len(days)} days written to {reports.resolve()}")
 
 
 def demo_command(

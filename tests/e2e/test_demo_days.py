@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from ektp.auth.models import ApiToken
+from ektp.cards.models import Batch, Card
 from ektp.cli import app
 from ektp.recording import capture_rules as rules
 from ektp.recording.closing import DAY
@@ -195,9 +196,15 @@ def test_evenings_are_busiest_and_about_one_invitee_in_seven_stays_away(
 
 def test_demo_simulate_days_plans_the_campaign_and_no_serve_exits(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    # The Sekda reports and the batch files go under tmp_path, not into the working directory.
+    env = {
+        "EKTP_REPORTS_DIR": str(tmp_path / "var" / "reports"),
+        "EKTP_BIOMETRIC_KEY_FILE": str(tmp_path / "bio.key"),
+    }
     result = RUNNER.invoke(
         app,
         ["--db", url, "demo", "--scale", "0.0005", "--simulate-days", "1", "--fast", "--no-serve"],
+        env=env,
     )
     assert result.exit_code == 0, result.output
     assert "campaign planned" in result.output and "simulated 1 days" in result.output
@@ -205,11 +212,30 @@ def test_demo_simulate_days_plans_the_campaign_and_no_serve_exits(tmp_path: Path
     lines = json.loads(report.stdout)
     assert len(lines) == 16 and all(line["date"] == "2011-10-03" for line in lines)
     assert sum(line["recorded"] for line in lines) > 0
+    assert "card pipeline: 16 batches sent, 0 accepted" in result.output
     again = RUNNER.invoke(
         app,
         ["--db", url, "demo", "--scale", "0.0005", "--simulate-days", "1", "--fast", "--no-serve"],
+        env=env,
     )
     assert again.exit_code == 0, again.output
+    # The first evening's batches reached the centre the next morning; the second evening's
+    # are on their way; the Sekda report of each simulated day is written.
+    assert "card pipeline: 16 batches sent, 16 accepted" in again.output
+    check = Runtime(Settings(database_url=url, secret_key="s"))
+    try:
+        with check.transaction() as session:
+            batches = dict(
+                session.execute(select(Batch.status, func.count()).group_by(Batch.status)).all()
+            )
+            queued = session.scalar(
+                select(func.count()).select_from(Card).where(Card.state == "antrian_cetak")
+            )
+    finally:
+        check.dispose()
+    assert batches == {"diterima": 16, "dikirim": 16} and queued
+    reports = sorted(path.name for path in (tmp_path / "var" / "reports").iterdir())
+    assert reports == [f"sekda-2011-10-0{d}.{fmt}" for d in (3, 4) for fmt in ("pdf", "xlsx")]
     # A second run continues after the last closed day.
     later = json.loads(RUNNER.invoke(app, ["--db", url, "report", "daily", "--json"]).stdout)
     assert later[0]["date"] == "2011-10-04"

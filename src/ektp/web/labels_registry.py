@@ -22,6 +22,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "nav.equipment": ("Perencanaan alat", "Equipment planning"),
     "nav.cards": ("Alur kartu", "Card pipeline"),
     "nav.centre": ("Pusat: batch & cetak", "Centre: batches & print"),
+    "nav.send_batch": ("Kirim batch", "Send batch"),
     "nav.shipments": ("Pengiriman", "Shipments"),
     "nav.handover": ("Penyerahan KTP", "Card handover"),
     "nav.status": ("Cek status KTP", "Check your card"),
