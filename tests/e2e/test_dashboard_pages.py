@@ -16,15 +16,18 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from ektp.cards.models import CardStageCount
 from ektp.monitoring.models import ProgressRtDay
 from ektp.recording.models import DailyReport
 from ektp.runtime import Runtime
 from ektp.scheduling import service as scheduling
+from ektp.web.dashboard_pages import TABLES
 from tests.e2e.browser import chromium_context
-from tests.e2e.conftest import ILIR_10, NOW, PASSWORD, TALANG_BETUTU, log_in
+from tests.e2e.conftest import ILIR_10, NOW, PASSWORD, RESIDENTS, TALANG_BETUTU, USERS, log_in
 
 SUKARAMI, IT2 = "16.71.07", "16.71.06"
 WEEK = [dt.date(2011, 10, 3) + dt.timedelta(days=n) for n in range(5)]
@@ -158,9 +161,27 @@ def test_the_alerts_page_names_both_kecamatan_below_target(admin: TestClient) ->
     english = admin.get("/peringatan?lang=en").text
     assert "working days in a row" in english
     dashboard = admin.get(f"/pantauan/{SUKARAMI}").text
-    assert 'id="dashboard-alerts"' in dashboard and f"Kecamatan {IT2}" not in dashboard
+    shown = re.search(r'id="dashboard-alerts">(.*?)</section>', dashboard, re.S)
+    assert shown and "Sukarami" in shown.group(1) and IT2 not in shown.group(1)
     rows = admin.get("/peringatan.csv").content.decode("utf-8-sig").splitlines()
     assert len(rows) == 3 and rows[0].startswith("kind,kode_kecamatan,area")
+
+
+def test_alerts_name_the_kecamatan_and_write_dates_and_numbers_the_readers_way(
+    admin: TestClient,
+) -> None:
+    html = admin.get("/peringatan").text
+    assert (
+        "Kecamatan Ilir Timur II (16.71.06) di bawah target 5 hari kerja berturut-turut sejak "
+        "3 Oktober 2011: 10 terekam dari target 1.500." in html
+    )
+    english = admin.get("/peringatan?lang=en").text
+    assert (
+        "Kecamatan Ilir Timur II (16.71.06) below target 5 working days in a row since "
+        "3 October 2011: 10 recorded of a 1,500 target." in english
+    )
+    api = admin.get("/api/v1/monitoring/alerts").json()["alerts"]
+    assert {alert["params"]["nama"] for alert in api} == {"Ilir Timur II", "Sukarami"}
 
 
 def test_area_users_see_their_own_area_only(client: TestClient, city: Runtime) -> None:
@@ -180,6 +201,129 @@ def test_area_users_see_their_own_area_only(client: TestClient, city: Runtime) -
     client.cookies.clear()
     log_in(client, "pusat")
     assert client.get("/pantauan").status_code == 403
+
+
+IT2_KELURAHAN_RT = f"{ILIR_10}.RW001.RT001"
+OTHER_KELURAHAN = "16.71.07.1004"  # Sukajaya: Sukarami, but not the officer's kelurahan
+
+
+def _outside(area: str) -> list[str]:
+    """Return every monitoring URL about a region outside ``area`` (Ilir Timur II's)."""
+    urls = [f"/pantauan/{kode}" for kode in (IT2, ILIR_10, IT2_KELURAHAN_RT, "16.71")]
+    urls += [f"/pantauan/{IT2}/unduh/{table}.{fmt}" for table in TABLES for fmt in ("csv", "xlsx")]
+    urls += [f"/pantauan/{ILIR_10}/unduh/wilayah.csv", f"/api/v1/monitoring/progress/{IT2}"]
+    urls += [f"/api/v1/monitoring/progress/{IT2_KELURAHAN_RT}", "/api/v1/monitoring/progress/16.71"]
+    if len(area) > 8:
+        urls += [f"/pantauan/{SUKARAMI}", f"/pantauan/{OTHER_KELURAHAN}"]
+        urls += [f"/pantauan/{SUKARAMI}/unduh/wilayah.csv"]
+    return urls
+
+
+@pytest.mark.parametrize("username", ["camat", "lurah"])
+def test_an_area_user_gets_404_for_every_page_export_and_api_outside_their_area(
+    client: TestClient, city: Runtime, username: str
+) -> None:
+    log_in(client, username)
+    area = USERS[username][1]
+    assert area is not None
+    for url in _outside(area):
+        assert client.get(url).status_code == 404, url
+    for malformed in (f"{area}.", f"{area}.RW001", f"{area[:5]}.6", "16.71.07%2F..%2F16.71.06"):
+        assert client.get(f"/pantauan/{malformed}").status_code == 404, malformed
+    found = client.get("/peringatan.csv").content.decode("utf-8-sig").splitlines()[1:]
+    assert all(f",{IT2}," not in line for line in found)
+
+
+def test_the_centre_is_refused_every_monitoring_and_planning_route(
+    client: TestClient, city: Runtime
+) -> None:
+    log_in(client, "pusat")
+    urls = ["/pantauan", f"/pantauan/{SUKARAMI}", f"/pantauan/{SUKARAMI}/unduh/harian.csv"]
+    urls += ["/peringatan", "/peringatan.xlsx", f"/api/v1/monitoring/progress/{SUKARAMI}"]
+    urls += ["/api/v1/monitoring/alerts", "/perencanaan-alat", "/perencanaan-alat.csv"]
+    urls += ["/api/v1/planning/equipment", "/laporan/sekda.xlsx"]
+    for url in urls:
+        assert client.get(url).status_code == 403, url
+
+
+def _texts(response: Response) -> str:
+    kind = response.headers.get("content-type", "")
+    if "spreadsheetml" in kind:
+        book = load_workbook(io.BytesIO(response.content), read_only=True)
+        return "\n".join(
+            str(value)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for value in row
+            if value is not None
+        )
+    if "pdf" in kind:
+        return "\n".join(
+            page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages
+        )
+    return response.content.decode("utf-8-sig")
+
+
+def test_no_monitoring_page_export_or_report_shows_a_resident(admin: TestClient) -> None:
+    people = [
+        value
+        for resident in RESIDENTS
+        for value in (resident.nik, resident.nama, resident.no_kk, resident.alamat)
+        if value
+    ]
+    urls = ["/pantauan", f"/pantauan/{SUKARAMI}", f"/pantauan/{TALANG_BETUTU}"]
+    urls += [f"/pantauan/{RT_3_5}", "/peringatan", "/peringatan.csv", "/peringatan.xlsx"]
+    urls += [f"/pantauan/{kode}/unduh/{table}.{fmt}" for kode in ("16.71", TALANG_BETUTU)
+             for table in TABLES for fmt in ("csv", "xlsx")]  # fmt: skip
+    urls += [f"/api/v1/monitoring/progress/{RT_3_5}", "/api/v1/monitoring/alerts"]
+    urls += ["/perencanaan-alat", "/perencanaan-alat.csv", "/api/v1/planning/equipment"]
+    urls += ["/laporan/sekda.xlsx", "/laporan/sekda.pdf"]
+    for url in urls:
+        response = admin.get(url)
+        assert response.status_code == 200, url
+        text = _texts(response).upper()
+        shown = [value for value in people if value.upper() in text]
+        assert shown == [], url
+
+
+@pytest.fixture
+def slow_week(web_runtime: Runtime) -> Runtime:
+    """Return the small city with the Palembang campaign and one closed week in which
+    Sukarami recorded one resident a day."""
+    with web_runtime.transaction() as session:
+        scheduling.create_campaign(session=session, scenario="palembang-2011", now=NOW)
+        for day in WEEK:
+            session.add(_report(SUKARAMI, day, 1))
+    return web_runtime
+
+
+def test_a_kecamatan_dashboard_says_when_it_will_finish_by_pace_and_by_capacity(
+    client: TestClient, slow_week: Runtime
+) -> None:
+    log_in(client, "camat")
+    html = client.get(f"/pantauan/{SUKARAMI}").text
+    # Sukarami's 35 wajib KTP less the 5 recorded: 30 at 1 a working day from Monday 10
+    # October (the day after the last closed day): 16 working days in October, 14 in
+    # November, the 30th is Friday 18 November. Its 2 sets offer 2 x 220 = 440 turns a day
+    # (reserve included): the first day would do.
+    forecast = dict(re.findall(r'data-forecast="(\w+)"[^>]*>([^<]*)<', html))
+    assert forecast["remaining"] == "30"
+    assert forecast["expected"].strip() == "18 November 2011"
+    assert forecast["by_capacity"] == "10 Oktober 2011"
+    assert 'data-status="on_track"' in html and "termasuk cadangan" in html
+    assert "/perencanaan-alat" not in html  # the planner is the city's, not the operator's
+    body = client.get(f"/api/v1/monitoring/progress/{SUKARAMI}").json()["forecast"]
+    assert (body["remaining"], body["expected"], body["by_capacity"]) == (
+        30,
+        "2011-11-18",
+        "2011-10-10",
+    )
+    client.cookies.clear()
+    log_in(client, "pengamat")
+    city = client.get("/pantauan").text
+    assert 'id="forecast"' in city and 'href="/perencanaan-alat"' in city
+    assert "/laporan/sekda.pdf" in city
+    assert 'id="forecast"' not in client.get(f"/pantauan/{TALANG_BETUTU}").text
 
 
 def test_the_api_gives_the_same_figures_as_the_page(admin: TestClient) -> None:

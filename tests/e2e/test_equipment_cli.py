@@ -4,6 +4,7 @@ the small city with the shipped Palembang campaign (SQLite)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -63,6 +64,7 @@ def test_a_budget_and_a_what_if_come_back_in_the_same_objects(campaign_url: str)
     assert all("finish_with_budget" in found and "what_if" in found for found in objects)
     code, out, _ = ektp(campaign_url, "plan", "equipment", "--budget", "3")
     assert code == 0 and "budget of 3" in out and "ceil(remaining" in out
+    assert "reserve EXCLUDED" in out
 
 
 def test_a_bad_move_is_refused_with_the_reason(campaign_url: str) -> None:
@@ -94,6 +96,10 @@ def test_the_page_shows_the_table_budget_what_if_and_simulation_to_the_observer(
     assert "data-what-if" in html and "data-simulation" in html
     assert "equipment-chart-data" in html and "/static/vendor/chart.umd.min.js" in html
     assert f"{PER_SET_UNTIL_DEADLINE:,}".replace(",", ".") in html
+    # Which capacity it is, since the Sekda report's forecast counts the reserve too.
+    assert "(tanpa cadangan)" in html and "termasuk cadangan" in html
+    english = client.get("/perencanaan-alat?lang=en").text
+    assert "(reserve excluded)" in english and "reserve included" in english
     export = client.get("/perencanaan-alat.csv")
     assert export.status_code == 200 and "per_set_capacity_until_deadline" in export.text
     assert client.get("/perencanaan-alat?menit=x").status_code == 400
@@ -103,3 +109,47 @@ def test_an_operator_may_not_open_the_page(client: TestClient, campaign_url: str
     assert log_in(client, "camat") in (200, 303)
     assert client.get("/perencanaan-alat").status_code == 403
     assert client.get("/api/v1/planning/equipment").status_code == 403
+
+
+TWO_SITES = """
+[campaign]
+name = "Dua lokasi"
+city = "16.71"
+edition = "2016"
+start = 2011-10-03
+deadline = 2011-12-31
+seed = 7
+minutes_per_person = 3
+
+[[campaign.sessions]]
+name = "pagi"
+start = "08:00"
+end = "12:00"
+
+[[sites]]
+code = "IT2-KANTOR"
+kecamatan = "16.71.06"
+name = "Kantor Camat Ilir Timur II"
+sets = 2
+kelurahan = ["16.71.06.1001"]
+
+[[sites]]
+code = "IT2-PASAR"
+kecamatan = "16.71.06"
+name = "Balai Pasar 16 Ilir"
+sets = 1
+"""
+
+
+def test_the_simulation_offers_the_sites_by_their_own_codes(
+    client: TestClient, web_database_url: str, tmp_path: Path
+) -> None:
+    scenario = tmp_path / "dua.toml"
+    scenario.write_text(TWO_SITES, encoding="utf-8")
+    assert ektp(web_database_url, "campaign", "create", "--scenario", str(scenario))[0] == 0
+    assert log_in(client, "admin") in (200, 303)
+    html = client.get("/perencanaan-alat").text
+    assert 'value="IT2-KANTOR" selected' in html and 'value="IT2-PASAR"' in html
+    assert "data-simulation" in html
+    pasar = client.get("/perencanaan-alat?lokasi=IT2-PASAR").text
+    assert "data-simulation" in pasar and 'value="IT2-PASAR" selected' in pasar

@@ -4,15 +4,20 @@ remaining wajib KTP per kecamatan, the first day to plan, what-ifs, a site-day s
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
 
+from ektp.monitoring import forecast_service
+from ektp.monitoring.sekda_report import sekda_report
 from ektp.planning import service as planning
+from ektp.planning.equipment import KecamatanNeed
 from ektp.planning.whatif import WhatIf
 from ektp.recording.models import DailyReport, QueueTicket, Recording
 from ektp.residents.models import Resident
+from ektp.residents.records import ResidentRecord
 from ektp.runtime import Runtime
 from ektp.scheduling import service
 from tests.integration.schedule_city import (
@@ -50,15 +55,25 @@ def campaign(runtime: Runtime, tmp_path: Path) -> tuple[Runtime, dict[str, int]]
     return runtime, expected
 
 
-def _record_one(session: Session, kecamatan: str) -> None:
-    resident = session.query(Resident).filter(Resident.kode_kelurahan.startswith(kecamatan)).first()
+def _record_one(
+    session: Session, kecamatan: str, day: dt.date = START, *, closed: bool = True, nth: int = 0
+) -> None:
+    """Record the ``nth`` resident of ``kecamatan`` on ``day``; ``closed`` writes the day's
+    report."""
+    resident = (
+        session.query(Resident)
+        .filter(Resident.kode_kelurahan.startswith(kecamatan))
+        .order_by(Resident.id)
+        .offset(nth)
+        .first()
+    )
     assert resident is not None
     campaign_id = service.require_campaign(session=session).id
-    moment = dt.datetime(2011, 10, 3, 2, tzinfo=dt.UTC)
+    moment = dt.datetime.combine(day, dt.time(2), tzinfo=dt.UTC)
     ticket = QueueTicket(
         campaign_id=campaign_id,
         site_code=kecamatan,
-        tanggal=START,
+        tanggal=day,
         session="pagi",
         number=1,
         resident_id=resident.id,
@@ -75,19 +90,21 @@ def _record_one(session: Session, kecamatan: str) -> None:
             ticket_id=ticket.id,
             resident_id=resident.id,
             site_code=kecamatan,
-            tanggal=START,
+            tanggal=day,
             set_no=1,
             status="completed",
             started_at=moment,
             finished_at=moment,
         )
     )
+    if not closed:
+        return
     session.add(
         DailyReport(
             campaign_id=campaign_id,
             site_code=kecamatan,
             kode_kecamatan=kecamatan,
-            tanggal=START,
+            tanggal=day,
             session="hari",
             recorded=1,
             failed=0,
@@ -97,7 +114,7 @@ def _record_one(session: Session, kecamatan: str) -> None:
             idle_minutes=0,
             target=0,
             sets_working=2,
-            per_set="[1]",
+            per_set="[]",
             closed_at=moment,
         )
     )
@@ -170,3 +187,77 @@ def test_a_site_day_is_simulated_from_its_sessions_and_sets(
     assert [(window.start, window.end) for window in config.windows] == [(480, 600), (960, 1080)]
     assert len(season.days) == 2
     assert again[1] == season
+
+
+TUESDAY = START + dt.timedelta(days=1)
+
+
+def _turns_seventeen_on_tuesday() -> ResidentRecord:
+    """Return an unmarried resident of Ilir Timur II whose 17th birthday is Tuesday 4 Oct."""
+    return ResidentRecord(
+        nik="1671060410940001",
+        no_kk="1671069999999999",
+        nama="WARGA ULANG TAHUN",
+        jenis_kelamin="L",
+        tempat_lahir="PALEMBANG",
+        tanggal_lahir=dt.date(1994, 10, 4),
+        status_kawin="BELUM KAWIN",
+        agama="ISLAM",
+        pekerjaan=None,
+        alamat="RT 001 RW 001",
+        kode_kelurahan="16.71.06.1001",
+        rw=1,
+        rt=1,
+        nik_warning=None,
+    )
+
+
+@pytest.fixture
+def monday_closed(runtime: Runtime, tmp_path: Path) -> Runtime:
+    """Return the small campaign with Monday closed (one resident recorded at Ilir Timur II)
+    and a resident who becomes wajib KTP on Tuesday."""
+    with runtime.transaction() as session:
+        load(session, [*small_city(), _turns_seventeen_on_tuesday()])
+        service.create_campaign(session=session, scenario=scenario_file(tmp_path), now=NOW)
+    with runtime.transaction() as session:
+        _record_one(session, IT2)
+    return runtime
+
+
+def _remaining(lines: Sequence[KecamatanNeed]) -> dict[str, int]:
+    return {line.kode_kecamatan: line.remaining for line in lines}
+
+
+def test_during_a_day_not_yet_closed_planner_and_forecast_start_on_it_with_the_same_remaining(
+    monday_closed: Runtime,
+) -> None:
+    tuesday_morning = dt.datetime(2011, 10, 4, 3, tzinfo=dt.UTC)  # 10:00 in Palembang
+    with monday_closed.transaction() as session:
+        needs = planning.equipment_needs(session=session, now=tuesday_morning).before
+        state = forecast_service.campaign_state(session=session, today=TUESDAY)
+        forecasts = forecast_service.forecasts_of(state)
+    # Tuesday is not closed: its turns are still to come, for the forecast and the planner.
+    assert state.calendars[IT2][0].date == TUESDAY
+    assert needs.first_day == TUESDAY
+    assert _remaining(needs.lines) == {f.kode: f.remaining for f in forecasts[1:]}
+
+
+def test_a_replay_plans_from_the_last_closed_day_with_the_forecasts_remaining(
+    monday_closed: Runtime,
+) -> None:
+    # A completed recording of a day nobody closed yet counts nowhere: not in the forecast's
+    # closed days, so not in the planner's remaining either.
+    with monday_closed.transaction() as session:
+        _record_one(session, SUKARAMI, TUESDAY, closed=False)
+    replayed = dt.datetime(2026, 1, 5, 3, tzinfo=dt.UTC)
+    with monday_closed.transaction() as session:
+        needs = planning.equipment_needs(session=session, now=replayed).before
+        report = sekda_report(session=session, day=START)
+        state = forecast_service.campaign_state(session=session, today=START)
+    assert needs.first_day == TUESDAY == state.calendars[IT2][0].date
+    by_kode = {page.kode: page.remaining for page in report.kecamatan}
+    assert _remaining(needs.lines) == by_kode
+    # The resident who turns 17 on Tuesday is not yet wajib KTP on Monday, the day reported.
+    wajib = eligible(small_city(), START)
+    it2 = sum(1 for one in small_city() if one.nik in wajib and one.kode_kelurahan[:8] == IT2)
+    assert by_kode[IT2] == it2 - 1

@@ -17,7 +17,7 @@ from ektp.monitoring.models import ProgressRtDay
 from ektp.recording import closing
 from ektp.recording.models import QueueTicket, Recording
 from ektp.regions.service import rt_code
-from ektp.residents.counts import counts_by_kelurahan
+from ektp.residents.counts import counts_by_kelurahan, counts_by_unit
 from ektp.residents.models import Resident
 from ektp.runtime import Runtime
 from ektp.scheduling import service
@@ -184,3 +184,34 @@ def test_a_kecamatan_below_target_is_alerted(planned: Runtime) -> None:
         found = alerts_service.current_alerts(session=session, today=MONDAY + dt.timedelta(1))
     below = [a for a in found if a.kind == alerts.BELOW_TARGET]
     assert [(a.area, a.value, a.params["recorded"]) for a in below] == [(IT2, 1, 3)]
+
+
+def test_a_kelurahan_page_counts_wajib_ktp_per_rt_in_one_query_of_the_residents(
+    planned: Runtime,
+) -> None:
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    kelurahan = "16.71.06.1001"
+    with planned.transaction() as session:
+        close_monday(session)
+        expected = {
+            rt_code(kelurahan, rw, rt): wajib
+            for rw in counts_by_unit(session=session, kode_kelurahan=kelurahan, as_of=MONDAY)
+            for rt, (_residents, wajib) in counts_by_unit(
+                session=session, kode_kelurahan=kelurahan, as_of=MONDAY, rw=rw
+            ).items()
+        }
+        event.listen(planned.engine, "before_cursor_execute", seen)
+        try:
+            page = progress.progress(session=session, kode=kelurahan, today=MONDAY)
+        finally:
+            event.remove(planned.engine, "before_cursor_execute", seen)
+    assert len(expected) > 2  # RTs in more than one RW
+    assert {child.kode: child.wajib_ktp for child in page.children} == expected
+    on_residents = [s for s in statements if "FROM residents" in s]
+    assert len(on_residents) == 1, on_residents

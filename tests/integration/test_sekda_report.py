@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from ektp.monitoring import forecast_service, jobs, sekda_render
 from ektp.monitoring.forecast import Status
 from ektp.monitoring.sekda_report import sekda_report
+from ektp.planning import service as planning
 from ektp.recording import closing
 from ektp.recording.closing import DAY
 from ektp.recording.models import DailyReport
@@ -36,6 +37,7 @@ KECAMATAN = 16
 # Ilir Timur II records 10, 20, 30 on the three days; every other kecamatan but Sukarami 5
 # a day; Sukarami's last day is closed for real (nobody came: 0 recorded).
 RECORDED = {IT2: (10, 20, 30)}
+REPLAYED = dt.datetime(2026, 1, 5, 3, tzinfo=dt.UTC)
 
 
 def freeze(session: Session, campaign_id: int, kecamatan: str, day: dt.date, recorded: int) -> None:
@@ -164,3 +166,39 @@ def test_evening_job_writes_both_files_and_overwrites_them_whole(
     # No temporary file is left behind beside the two reports.
     assert sorted(path.name for path in out.iterdir()) == [p.name for p in written]
     assert len(PdfReader(str(written[0])).pages) == 1 + KECAMATAN
+
+
+def test_each_page_shows_the_planners_sets_reserve_excluded_as_plan_equipment_does(
+    closed_city: Runtime,
+) -> None:
+    with closed_city.transaction() as session:
+        report = sekda_report(session=session, day=CLOSED[-1])
+        # A replay: the planner's today is the last closed day, as the report's.
+        needs = planning.equipment_needs(session=session, now=REPLAYED).before
+    # From Thursday 6 October, the day after the last closed day, to 31 December: October 18
+    # open days, November 22, December 21 (26 December is cuti bersama); 204 bookable turns
+    # a set a day (80 + 60 + 80 less the 16 held back in malam).
+    per_set = (18 + 22 + 21) * 204
+    lines = {line.kode_kecamatan: line for line in needs.lines}
+    for page in report.kecamatan:
+        line, equipment = lines[page.kode], page.equipment
+        assert equipment is not None
+        assert line.remaining == page.remaining == page.forecast.remaining
+        assert equipment.per_set_capacity_until_deadline == per_set
+        assert equipment.sets_needed == line.sets_needed == -(-page.remaining // per_set)
+        assert equipment.sets_now == line.sets_now
+    city = report.city_page.equipment
+    assert city is not None and city.additional_sets == needs.total_additional
+    it2 = next(page for page in report.kecamatan if page.kode == IT2)
+    pdf = PdfReader(io.BytesIO(sekda_render.report_pdf(report)))
+    text = pdf.pages[1 + [p.kode for p in report.kecamatan].index(IT2)].extract_text()
+    assert f"⌈{it2.remaining} / 12.444⌉ = {it2.equipment.sets_needed}" in text  # type: ignore[union-attr]
+    assert "tanpa cadangan" in text and "termasuk cadangan" in text
+    city_text = pdf.pages[0].extract_text()
+    # Every kecamatan missed the 300 target on its three closed days (Sukarami on two, the
+    # third closed for real with a target too): the city page names them with the days.
+    assert "Di bawah target" in city_text and "Ilir Timur II 3" in city_text
+    book = load_workbook(io.BytesIO(sekda_render.report_xlsx(report)), read_only=True)
+    sheet = book["Kota"].iter_rows(values_only=True)
+    rows = {row[0]: row[1] for row in sheet if len(row) > 1 and row[0]}
+    assert rows["additional_sets"] == needs.total_additional

@@ -39,6 +39,21 @@ def test_the_streak_ignores_the_order_the_days_come_in():
     assert alerts.below_target_streak(days) == 2
 
 
+def test_weekends_and_holidays_neither_break_a_streak_nor_count_in_it():
+    # Closed working days only: Thursday 25 and Friday 26 August 2011, then Lebaran and the
+    # cuti bersama (29 August to 2 September) and two weekends with no closing, then Monday
+    # 5 and Tuesday 6 September. All four below target: four working days in a row.
+    days = [dt.date(2011, 8, 25), dt.date(2011, 8, 26), dt.date(2011, 9, 5), dt.date(2011, 9, 6)]
+    closed = [KecamatanDayFigures("16.71.06", day, 250, 300) for day in days]
+    assert alerts.below_target_streak(closed) == 4
+    found = alerts.below_target(closed, min_days=4)
+    assert [(a.area, a.value, a.params["since"]) for a in found] == [("16.71.06", 4, "2011-08-25")]
+    assert found[0].params["recorded"] == 1_000 and found[0].params["target"] == 1_200
+    # A working day at target ends it, however long the break before it.
+    met = KecamatanDayFigures("16.71.06", dt.date(2011, 9, 5), 300, 300)
+    assert alerts.below_target_streak([*closed[:2], met, closed[3]]) == 1
+
+
 def test_a_day_without_target_ends_a_streak():
     assert alerts.below_target_streak(history("16.71.06", [5, 5], target=0)) == 0
 

@@ -251,3 +251,42 @@ def test_city_calendar_and_history_sum_their_kecamatan() -> None:
 def test_asking_for_no_weeks_is_refused() -> None:
     with pytest.raises(ValueError, match="weeks"):
         weekly_rates([(MONDAY, 1)], 0)
+
+
+def test_the_calendars_of_one_set_per_configuration_equal_each_sites_own_calendar() -> None:
+    from collections import defaultdict
+    from dataclasses import replace
+    from importlib import resources
+
+    from ektp.monitoring.forecast_service import Capacity, _calendars, _capacities
+    from ektp.scheduling.campaign import load_campaign
+    from ektp.sites.calendar import build_calendar
+    from ektp.sites.capacity import SetChange
+
+    path = resources.files("ektp.scenarios").joinpath("palembang-2011.toml")
+    with resources.as_file(path) as file:
+        campaign = load_campaign(file)
+    first, last = dt.date(2011, 10, 20), dt.date(2012, 3, 31)
+    # One site breaks a set, gets two more and closes a day of its own; another has none.
+    changed = replace(
+        campaign.sites[5],
+        sets_history=(
+            SetChange(dt.date(2011, 11, 1), -1, "broken"),
+            SetChange(dt.date(2011, 12, 1), 2, "added"),
+        ),
+        closed_dates=frozenset({dt.date(2011, 11, 15)}),
+    )
+    idle = replace(campaign.sites[6], sets=0)
+    sites = (*campaign.sites[:5], changed, idle, *campaign.sites[7:])
+    definition = replace(campaign, sites=sites)
+    expected: dict[str, dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
+    for site in sites:
+        own = build_calendar(site, first, last, campaign.closed)
+        for day, capacity in zip(own.days, own.capacity.tolist(), strict=True):
+            expected[site.kecamatan][day] += capacity
+    found = _calendars(definition, first, last)
+    assert set(found) == set(expected)
+    for kode, days in found.items():
+        assert [(day.date, day.capacity) for day in days] == sorted(expected[kode].items()), kode
+    city = Capacity.total(list(_capacities(definition, first, last).values())).working_days()
+    assert city == combined_calendar(list(found.values()))

@@ -3,6 +3,8 @@ its day figures add up."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from ektp.planning.erlang import erlang_b, erlang_c, mmc
@@ -21,6 +23,25 @@ def test_erlang_c_matches_a_hand_calculation() -> None:
     assert figures.utilisation == pytest.approx(0.75)
     with pytest.raises(ValueError, match="below the 2 servers"):
         erlang_c(2, 2.0)
+
+
+def _erlang_c_by_the_sum(servers: int, load: float) -> float:
+    """Return Erlang C from its textbook sum: (a^c / c!) (c / (c - a)) over
+    sum_{k<c} a^k / k! + (a^c / c!) (c / (c - a))."""
+    waiting = load**servers / math.factorial(servers) * servers / (servers - load)
+    return waiting / (sum(load**k / math.factorial(k) for k in range(servers)) + waiting)
+
+
+@pytest.mark.parametrize("servers", [1, 2, 3, 5, 8, 16, 40])
+def test_erlang_c_equals_the_textbook_sum_at_every_load(servers: int) -> None:
+    for share in (0.05, 0.3, 0.6, 0.85, 0.99):
+        load = share * servers
+        assert erlang_c(servers, load) == pytest.approx(_erlang_c_by_the_sum(servers, load))
+    # One server: the M/M/1 queue, where the chance of waiting is the utilisation itself and
+    # Wq = rho / (mu - lambda).
+    one = mmc(0.25, 1 / 3, 1)
+    assert one.chance_of_waiting == pytest.approx(0.75)
+    assert one.mean_wait == pytest.approx(0.75 / (1 / 3 - 0.25))
 
 
 @pytest.mark.parametrize(("servers", "per_hour"), [(2, 30.0), (3, 48.0)])

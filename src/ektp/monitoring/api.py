@@ -17,9 +17,11 @@ router = APIRouter(prefix="/monitoring", tags=["monitoring"])
 @router.get("/progress/{kode}")
 def progress_of(kode: str, user: CurrentUser, session: DbSession) -> dict[str, Any]:
     """Return a level's figures, chart days, children, sites and cards (kode: the city, a
-    kecamatan, a kelurahan or an RT like 16.71.06.1001.RW003.RT005)."""
+    kecamatan, a kelurahan or an RT like 16.71.06.1001.RW003.RT005), and for the city and a
+    kecamatan the forecast (``by_capacity`` counts the reserve too)."""
     found = dashboard_access.progress_in_area(session=session, user=user, kode=kode)
-    return found.as_json()
+    forecast = dashboard_access.forecast_of(session=session, found=found)
+    return {**found.as_json(), "forecast": None if forecast is None else forecast.as_json()}
 
 
 @router.get("/alerts")
@@ -27,7 +29,9 @@ def current_alerts(user: CurrentUser, session: DbSession) -> dict[str, Any]:
     """Return the current alerts in the user's area, with the thresholds they were judged by."""
     dashboard_access.require_reader(user)
     today = dashboard_access.today(session=session)
-    found = alerts_service.current_alerts(session=session, today=today)
+    found = alerts_service.current_alerts(
+        session=session, today=today, kecamatan=dashboard_access.alert_scope(user)
+    )
     return {
         "today": today.isoformat(),
         "thresholds": asdict(alerts_service.thresholds_of(session=session)),

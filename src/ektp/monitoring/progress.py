@@ -35,7 +35,9 @@ from ektp.monitoring.models import ProgressRtDay
 from ektp.recording.daily import DAY
 from ektp.recording.models import DailyReport
 from ektp.regions import service as regions_service
+from ektp.residents.counts import _count_columns as count_columns
 from ektp.residents.counts import counts_by_kelurahan, counts_by_unit
+from ektp.residents.models import Resident
 from ektp.scheduling import service as scheduling
 from ektp.scheduling.campaign import Campaign as Definition
 
@@ -200,11 +202,7 @@ def _wajib(session: Session, level: str, kode: str, as_of: dt.date) -> tuple[int
             children[kel[:8] if level == CITY else kel] += wajib
         return sum(children.values()), dict(children)
     if level == KELURAHAN:
-        rts: dict[str, int] = {}
-        for rw in counts_by_unit(session=session, kode_kelurahan=kode, as_of=as_of):
-            per_rt = counts_by_unit(session=session, kode_kelurahan=kode, as_of=as_of, rw=rw)
-            for rt, (_residents, wajib) in per_rt.items():
-                rts[regions_service.rt_code(kode, rw, rt)] = wajib
+        rts = _wajib_per_rt(session, kode, as_of)
         return sum(rts.values()), rts
     match = _PATTERNS[3][1].match(kode)
     assert match is not None
@@ -213,6 +211,22 @@ def _wajib(session: Session, level: str, kode: str, as_of: dt.date) -> tuple[int
     if rt not in per_rt:
         raise ProgressNotFoundError(f"no resident lives in {kode}")
     return per_rt[rt][1], {}
+
+
+def _wajib_per_rt(session: Session, kode_kelurahan: str, as_of: dt.date) -> dict[str, int]:
+    """Return wajib KTP per RT of a kelurahan (RTs with residents), in one query over the
+    kelurahan's residents rather than one per RW."""
+    residents, wajib = count_columns(as_of)
+    rows = session.execute(
+        select(Resident.rw, Resident.rt, residents, wajib)
+        .where(Resident.kode_kelurahan == kode_kelurahan)
+        .group_by(Resident.rw, Resident.rt)
+    )
+    return {
+        regions_service.rt_code(kode_kelurahan, int(rw), int(rt)): int(count or 0)
+        for rw, rt, living, count in rows
+        if living
+    }
 
 
 def _names(session: Session, level: str, kode: str, children: Sequence[str]) -> dict[str, str]:

@@ -15,6 +15,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from ektp.monitoring.forecast import Status
+from ektp.monitoring.sekda_alerts import city_summary
 from ektp.monitoring.sekda_report import AreaPage, SekdaReport
 from ektp.scheduling.letters import BULAN, format_tanggal, html_to_pdf
 
@@ -29,6 +30,15 @@ STATUS_TEXT = {
     Status.NO_HISTORY.value: "belum ada hari yang ditutup",
     Status.BEYOND_CALENDAR.value: "terlalu lambat: lebih dari 3 tahun setelah batas waktu",
 }
+STATUS_SHORT = {
+    Status.DONE.value: "selesai",
+    Status.ON_TRACK.value: "sesuai",
+    Status.LATE.value: "terlambat",
+    Status.STALLED.value: "macet",
+    Status.NO_HISTORY.value: "belum ada",
+    Status.BEYOND_CALENDAR.value: "> 3 tahun",
+}
+"""The status in the city page's kecamatan table, where a line must not wrap."""
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -70,14 +80,17 @@ def _environment() -> Environment:
 def report_html(report: SekdaReport, *, generated: dt.datetime | None = None) -> str:
     """Return the HTML of the report: one section (printed as one page) per area."""
     stamp = generated or dt.datetime.now(dt.UTC)
+    names = {page.kode: page.nama for page in report.kecamatan}
     return (
         _environment()
         .get_template("sekda.html")
         .render(
             report=report,
             status_text=STATUS_TEXT,
+            status_short=STATUS_SHORT,
             max_alerts=MAX_ALERTS,
-            names={page.kode: page.nama for page in report.kecamatan},
+            city_alerts=city_summary(report.city_page.alerts, names),
+            names=names,
             generated=stamp.strftime("%Y-%m-%d %H:%M %Z"),
         )
     )
@@ -98,6 +111,22 @@ def sheet_name(page: AreaPage, used: set[str]) -> str:
         name, number = base[: 31 - len(suffix)] + suffix, number + 1
     used.add(name)
     return name
+
+
+def _equipment_rows(page: AreaPage) -> list[tuple[str, Any]]:
+    """Return the planner's rows (reserve excluded), named as ``ektp plan equipment --json``."""
+    e = page.equipment
+    return [
+        ("sets_now", None if e is None else e.sets_now),
+        ("open_days_until_deadline", None if e is None else e.open_days),
+        (
+            "per_set_capacity_until_deadline",
+            None if e is None else e.per_set_capacity_until_deadline,
+        ),
+        ("sets_needed", None if e is None else e.sets_needed),
+        ("additional_sets", None if e is None else e.additional_sets),
+        ("finish_now", None if e is None else e.finish_now),
+    ]
 
 
 def _summary_rows(report: SekdaReport, page: AreaPage) -> list[tuple[str, Any]]:
@@ -128,13 +157,17 @@ def _summary_rows(report: SekdaReport, page: AreaPage) -> list[tuple[str, Any]]:
         ("paling_cepat", forecast.earliest),
         ("paling_lambat", forecast.latest),
         ("hari_terlambat", forecast.days_late),
-        ("selesai_menurut_kapasitas", forecast.by_capacity),
-        ("kapasitas_sampai_batas_waktu", forecast.capacity_until_deadline),
+        ("selesai_menurut_kapasitas_termasuk_cadangan", forecast.by_capacity),
+        ("kapasitas_sampai_batas_waktu_termasuk_cadangan", forecast.capacity_until_deadline),
+        *_equipment_rows(page),
         ("set_rencana", None if plan is None else plan.sets),
-        ("kapasitas_per_hari_rencana", None if plan is None else plan.daily_capacity),
+        (
+            "kapasitas_per_hari_rencana_termasuk_cadangan",
+            None if plan is None else plan.daily_capacity,
+        ),
         ("hari_terakhir_rencana", None if plan is None else plan.last_day),
         ("rencana_memenuhi_batas_waktu", None if plan is None else plan.deadline_met),
-        ("tambahan_set_diperlukan", None if plan is None else plan.extra_sets_needed),
+        ("tambahan_set_saat_rencana_dibuat", None if plan is None else plan.extra_sets_needed),
         ("peringatan", len(page.alerts)),
     ]
 

@@ -1,6 +1,10 @@
 """The Sekda's daily report: one page for the city and one per kecamatan with coverage,
 pace, alerts, forecast and plan, as PDF (WeasyPrint) and XLSX (openpyxl).
 
+Two capacity figures appear and are labelled apart: the forecast's finish "by capacity"
+counts every turn of the sets (the reserve for walk-ins included), the equipment planner's
+sets needed count only the bookable turns (reserve excluded), as ``ektp plan equipment``.
+
 ``sekda_report`` reads (keyword-only ``session``, never writes); ``report_pdf`` and
 ``report_xlsx`` turn its result into bytes without touching the database, so the evening
 job and the web download share them.
@@ -17,6 +21,8 @@ from sqlalchemy.orm import Session
 from ektp.monitoring.forecast import Forecast
 from ektp.monitoring.forecast_service import AreaHistory, campaign_state, forecasts_of
 from ektp.monitoring.sekda_alerts import AlertLine, alert_lines
+from ektp.planning import service as planning
+from ektp.planning.equipment import KecamatanNeed, Needs
 from ektp.recording import closing
 from ektp.scheduling import service as scheduling
 from ektp.scheduling.report import KecamatanReport
@@ -34,6 +40,24 @@ class PlanFigures:
     last_day: dt.date | None
     deadline_met: bool
     extra_sets_needed: int | None
+
+
+@dataclass(frozen=True)
+class EquipmentFigures:
+    """The equipment planner's answer for an area as of the report's day (reserve excluded):
+    ``sets_needed = ceil(remaining / per_set_capacity_until_deadline)``.
+
+    For the city, ``open_days`` and ``per_set_capacity_until_deadline`` are None (they are
+    per kecamatan) and the others are sums, the finish the latest one.
+    """
+
+    first_day: dt.date
+    sets_now: int
+    open_days: int | None
+    per_set_capacity_until_deadline: int | None
+    sets_needed: int | None
+    additional_sets: int | None
+    finish_now: dt.date | None
 
 
 @dataclass(frozen=True)
@@ -59,6 +83,7 @@ class AreaPage:
     forecast: Forecast
     plan: PlanFigures | None
     alerts: tuple[AlertLine, ...]
+    equipment: EquipmentFigures | None = None
 
     @property
     def remaining(self) -> int:
@@ -121,6 +146,33 @@ def city_plan(lines: Sequence[KecamatanReport]) -> PlanFigures | None:
     )
 
 
+def _equipment(first_day: dt.date, line: KecamatanNeed) -> EquipmentFigures:
+    return EquipmentFigures(
+        first_day=first_day,
+        sets_now=line.sets_now,
+        open_days=line.open_days_until_deadline,
+        per_set_capacity_until_deadline=line.per_set_capacity_until_deadline,
+        sets_needed=line.sets_needed,
+        additional_sets=line.additional_sets,
+        finish_now=line.finish_now,
+    )
+
+
+def city_equipment(needs: Needs) -> EquipmentFigures:
+    """Return the city's line of the planner: sets summed, the latest finish."""
+    lines = needs.lines
+    wanted = [line.sets_needed for line in lines]
+    return EquipmentFigures(
+        first_day=needs.first_day,
+        sets_now=sum(line.sets_now for line in lines),
+        open_days=None,
+        per_set_capacity_until_deadline=None,
+        sets_needed=None if None in wanted else sum(need or 0 for need in wanted),
+        additional_sets=needs.total_additional,
+        finish_now=needs.latest_finish_now,
+    )
+
+
 def _day_lines(area: AreaHistory) -> tuple[DayLine, ...]:
     targets = dict(area.targets)
     return tuple(DayLine(day, recorded, targets.get(day, 0)) for day, recorded in area.days)
@@ -152,6 +204,8 @@ def sekda_report(*, session: Session, day: dt.date) -> SekdaReport:
         for line in scheduling.plan_report(session=session, campaign=campaign)
     }
     alerts = alert_lines(session=session, today=day)
+    needs = planning.needs_on(session=session, today=day)
+    equipment = {line.kode_kecamatan: _equipment(needs.first_day, line) for line in needs.lines}
     pages = []
     for area in state.kecamatan:
         days = _day_lines(area)
@@ -169,6 +223,7 @@ def sekda_report(*, session: Session, day: dt.date) -> SekdaReport:
                 forecast=by_kode[area.kode],
                 plan=_plan_of(plan) if plan else None,
                 alerts=tuple(line for line in alerts if line.kode_kecamatan == area.kode),
+                equipment=equipment.get(area.kode),
             )
         )
     city_targets: dict[dt.date, int] = {}
@@ -190,6 +245,7 @@ def sekda_report(*, session: Session, day: dt.date) -> SekdaReport:
         forecast=city_forecast,
         plan=city_plan([plans[page.kode] for page in pages if page.kode in plans]),
         alerts=tuple(alerts),
+        equipment=city_equipment(needs),
     )
     return SekdaReport(
         day=day,

@@ -83,6 +83,10 @@ def _print_table(comparison: whatif.Comparison, budget: equipment.BudgetPlan | N
         "sets_needed = ceil(remaining / per_set_capacity_until_deadline)"
     )
     typer.echo(
+        "per set = what one set can book until the deadline, reserve EXCLUDED "
+        "(the forecast's capacity in `ektp report sekda` includes it)"
+    )
+    typer.echo(
         f"{'kecamatan':<30} {'remaining':>9} {'sets':>4} {'days':>4} {'per set':>7} "
         f"{'needed':>6} {'more':>4} {'finish now':>10} {'with needed':>11}"
     )

@@ -1,9 +1,9 @@
 """The equipment planner and the site simulation on the stored campaign (use cases).
 
 The planner's input comes from the other areas' services: the campaign and its sites (with
-their set history) from ``scheduling``, wajib KTP per kelurahan from ``residents.counts``,
-the last closed day from ``recording.daily``, a site's turns from ``scheduling.queries``.
-The only query of its own counts the residents already recorded, per kecamatan. Functions
+their set history) from ``scheduling``, the remaining wajib KTP per kecamatan from the
+forecast's ``monitoring.forecast_service`` (so both pages show the same remaining), the last
+closed day from ``recording.daily``, a site's turns from ``scheduling.queries``. Functions
 take a keyword-only ``session`` and never write.
 """
 
@@ -12,20 +12,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ektp.monitoring.forecast_service import area_histories, first_open_day
 from ektp.planning import equipment, simulation, whatif
 from ektp.recording.daily import last_closed_day
-from ektp.recording.models import Recording
-from ektp.regions.service import kelurahan_codes
-from ektp.residents.counts import counts_by_kelurahan
-from ektp.residents.models import Resident
 from ektp.scheduling.campaign import Campaign as Definition
 from ektp.scheduling.campaigns import (
     campaign_definition,
     campaign_today,
-    kecamatan_names,
     require_campaign,
     site_of,
 )
@@ -47,29 +42,24 @@ class PlanningState:
     kecamatan: tuple[whatif.KecamatanSites, ...]
 
 
-def first_day_to_plan(*, session: Session, now: dt.datetime) -> dt.date:
-    """Return the first day still ahead: the day after the later of today and the last
-    closed day, but not before the campaign's start (a replay starts on its own start).
-    """
+def planning_today(*, session: Session, now: dt.datetime) -> dt.date:
+    """Return the day the planner counts from: Palembang's date at ``now``, or, for a replay
+    of a past campaign, its last closed day (its start before any), as the dashboards do."""
     campaign = require_campaign(session=session)
     today = campaign_today(campaign, now)
     closed = last_closed_day(session=session)
-    if closed is None and today <= campaign.start:
-        return campaign.start
-    return max(campaign.start, max(today, closed or today) + dt.timedelta(days=1))
+    return max(today, closed) if closed is not None else today
 
 
-def recorded_by_kecamatan(*, session: Session, campaign_id: int) -> dict[str, int]:
-    """Return the residents recorded (a completed perekaman) per kecamatan of residence."""
-    kecamatan = func.substr(Resident.kode_kelurahan, 1, 8)
-    query = (
-        select(kecamatan, func.count())
-        .select_from(Recording)
-        .join(Resident, Resident.id == Recording.resident_id)
-        .where(Recording.campaign_id == campaign_id, Recording.status == "completed")
-        .group_by(kecamatan)
+def first_day_to_plan(*, session: Session, now: dt.datetime) -> dt.date:
+    """Return the first day still ahead: today until it is closed, then the day after the
+    last closed day; never before the campaign's start (the forecast's first day too)."""
+    campaign = require_campaign(session=session)
+    return first_open_day(
+        start=campaign.start,
+        today=planning_today(session=session, now=now),
+        last_closed=last_closed_day(session=session),
     )
-    return {str(kode): int(count) for kode, count in session.execute(query)}
 
 
 def planning_state(
@@ -79,21 +69,41 @@ def planning_state(
     deadline: dt.date | None = None,
     first_day: dt.date | None = None,
 ) -> PlanningState:
-    """Return the planner's starting point: per kecamatan with a site, its wajib KTP on the
-    first day to plan less those recorded, and its sites (set history from the database).
+    """Return the planner's starting point on the planner's today at ``now``
+    (``planning_state_on``)."""
+    return planning_state_on(
+        session=session,
+        today=planning_today(session=session, now=now),
+        deadline=deadline,
+        first_day=first_day,
+    )
+
+
+def planning_state_on(
+    *,
+    session: Session,
+    today: dt.date,
+    deadline: dt.date | None = None,
+    first_day: dt.date | None = None,
+) -> PlanningState:
+    """Return the planner's starting point as of ``today``: per kecamatan with a site, its
+    remaining wajib KTP and its sites (set history from the database), from the first day
+    not yet closed (or ``first_day``).
+
+    Remaining is the forecast's (``forecast_service.area_histories``): wajib KTP on
+    ``today`` less the recorded of the closed days up to it, read from the closed days'
+    reports (a few thousand rows), never by counting recordings.
     """
     campaign = require_campaign(session=session)
     definition = campaign_definition(session=session, campaign=campaign)
-    start = first_day or first_day_to_plan(session=session, now=now)
+    areas, last_closed = area_histories(
+        session=session, campaign_id=campaign.id, definition=definition, today=today
+    )
+    start = first_day or first_open_day(
+        start=definition.start, today=today, last_closed=last_closed
+    )
+    by_kode = {area.kode: area for area in areas}
     order = list(dict.fromkeys(site.kecamatan for site in definition.sites))
-    kelurahan = kelurahan_codes(session=session, city=definition.city)
-    counts = counts_by_kelurahan(session=session, kelurahan=kelurahan, as_of=start)
-    wajib: dict[str, int] = dict.fromkeys(order, 0)
-    for kode, (_, wajib_ktp) in counts.items():
-        if kode[:8] in wajib:
-            wajib[kode[:8]] += wajib_ktp
-    recorded = recorded_by_kecamatan(session=session, campaign_id=campaign.id)
-    names = kecamatan_names(session=session, codes=order)
     return PlanningState(
         definition=definition,
         first_day=start,
@@ -101,8 +111,8 @@ def planning_state(
         kecamatan=tuple(
             whatif.KecamatanSites(
                 kode=kode,
-                nama=names[kode],
-                remaining=max(wajib[kode] - recorded.get(kode, 0), 0),
+                nama=by_kode[kode].nama,
+                remaining=by_kode[kode].remaining,
                 sites=definition.sites_of(kode),
             )
             for kode in order
@@ -148,6 +158,11 @@ def equipment_needs(
     )
 
 
+def needs_on(*, session: Session, today: dt.date) -> equipment.Needs:
+    """Return answer (a) as of ``today`` (the Sekda's report of that day)."""
+    return equipment.needs(planner_input(planning_state_on(session=session, today=today)))
+
+
 def budget_plan(
     *,
     session: Session,
@@ -160,6 +175,15 @@ def budget_plan(
     """Return answer (b): where ``budget`` more sets make the latest finish earliest."""
     state = planning_state(session=session, now=now, deadline=deadline, first_day=first_day)
     return equipment.allocate_budget(planner_input(state, change), budget)
+
+
+def sites_by_kecamatan(*, session: Session) -> dict[str, list[tuple[str, str]]]:
+    """Return the campaign's sites per kecamatan as (site code, name), in file order."""
+    definition = campaign_definition(session=session, campaign=require_campaign(session=session))
+    found: dict[str, list[tuple[str, str]]] = {}
+    for site in definition.sites:
+        found.setdefault(site.kecamatan, []).append((site.code, site.name or site.code))
+    return found
 
 
 def site_config(

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from ektp.auth import roles
 from ektp.auth.models import User
-from ektp.monitoring import progress
+from ektp.monitoring import forecast_service, progress
 from ektp.monitoring.alerts import Alert
+from ektp.monitoring.forecast import Forecast
 from ektp.recording.daily import last_closed_day
 from ektp.scheduling import service as scheduling
 from ektp.scheduling.campaigns import local_day
@@ -70,6 +71,24 @@ def progress_in_area(*, session: Session, user: User, kode: str) -> progress.Pro
         return progress.progress(session=session, kode=kode, today=today(session=session))
     except progress.ProgressNotFoundError:
         raise HTTPException(status_code=404, detail="no such region") from None
+
+
+def alert_scope(user: User, kode: str | None = None) -> str | None:
+    """Return the kecamatan the alerts can be limited to when reading them for ``user``
+    (and the dashboard of ``kode``): None for the whole city."""
+    area = None if user.role == roles.PENGAMAT else user.area_kode
+    deepest = max((code for code in (kode, area) if code), key=len, default="")
+    return deepest[:8] if len(deepest) >= 8 else None
+
+
+def forecast_of(*, session: Session, found: progress.Progress) -> Forecast | None:
+    """Return the forecast of a city or kecamatan dashboard (None for other levels): the
+    same figures as the Sekda's report, as of the dashboards' today."""
+    if found.figures.level not in (progress.CITY, progress.KECAMATAN):
+        return None
+    return forecast_service.forecast_for(
+        session=session, today=today(session=session), kode=found.figures.kode
+    )
 
 
 def alerts_in_area(user: User, found: Sequence[Alert]) -> list[Alert]:

@@ -5,6 +5,7 @@ sees what is decided in ``dashboard_access``.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -41,8 +42,25 @@ _FIGURE_COLUMNS = (
 )
 
 
+_DATE_PARAMS = ("since", "oldest", "tanggal")
+_NUMBER_PARAMS = (
+    *("recorded", "target", "cards", "invited", "attended"),
+    *("idle_minutes", "open_minutes"),
+)
+
+
 def alert_text(lang: str, alert: Alert) -> str:
-    """Return an alert as a sentence in ``lang``."""
+    """Return an alert as a sentence in ``lang``: the area by name and code, dates and
+    numbers written the reader's way, a card stage by its label."""
+    params: dict[str, Any] = {"nama": alert.area, **alert.params}
+    for key in _DATE_PARAMS:
+        if isinstance(params.get(key), str):
+            params[key] = i18n.format_date(lang, dt.date.fromisoformat(params[key]))
+    for key in _NUMBER_PARAMS:
+        if isinstance(params.get(key), int):
+            params[key] = i18n.format_number(lang, params[key])
+    if "state" in params:
+        params["state"] = i18n.translate(lang, f"dash.state.{params['state']}")
     return i18n.translate(
         lang,
         f"dash.alert.{alert.kind}",
@@ -52,13 +70,15 @@ def alert_text(lang: str, alert: Alert) -> str:
         threshold=alert.threshold,
         percent=f"{alert.value * 100:.0f}",
         limit=f"{alert.threshold * 100:.0f}",
-        **alert.params,
+        **params,
     )
 
 
 def _alerts_inside(session: DbSession, user: CurrentUser, kode: str) -> list[Alert]:
     found = alerts_service.current_alerts(
-        session=session, today=dashboard_access.today(session=session)
+        session=session,
+        today=dashboard_access.today(session=session),
+        kecamatan=dashboard_access.alert_scope(user, kode),
     )
     mine = dashboard_access.alerts_in_area(user, found)
     return [alert for alert in mine if roles.area_covers(kode, alert.area)]
@@ -90,6 +110,8 @@ def _page(request: Request, user: CurrentUser, session: DbSession, kode: str) ->
     context: dict[str, Any] = {
         "p": found,
         "f": found.figures,
+        "fc": dashboard_access.forecast_of(session=session, found=found),
+        "city_reader": user.role in (roles.ADMIN_KOTA, roles.PENGAMAT),
         "crumbs": _crumbs(found),
         "chart": _chart(request, found),
         "alerts": [(alert, alert_text(lang, alert)) for alert in shown],
@@ -171,7 +193,10 @@ def alerts_page(request: Request, user: CurrentUser, session: DbSession) -> HTML
     dashboard_access.require_reader(user)
     today = dashboard_access.today(session=session)
     found = dashboard_access.alerts_in_area(
-        user, alerts_service.current_alerts(session=session, today=today)
+        user,
+        alerts_service.current_alerts(
+            session=session, today=today, kecamatan=dashboard_access.alert_scope(user)
+        ),
     )
     lang = language_of(request)
     context: dict[str, Any] = {
@@ -189,7 +214,10 @@ def alerts_table(request: Request, fmt: str, user: CurrentUser, session: DbSessi
     dashboard_access.require_reader(user)
     today = dashboard_access.today(session=session)
     found = dashboard_access.alerts_in_area(
-        user, alerts_service.current_alerts(session=session, today=today)
+        user,
+        alerts_service.current_alerts(
+            session=session, today=today, kecamatan=dashboard_access.alert_scope(user)
+        ),
     )
     header = ["kind", "kode_kecamatan", "area", "subject", "value", "threshold", "text"]
     rows = _alert_rows(language_of(request), found)

@@ -141,7 +141,11 @@ def equipment_page(request: Request, user: CurrentUser, session: DbSession) -> H
         key=lambda line: line.finish_now or dt.date.min,
         default=None,
     )
-    site = params.get("lokasi") or (latest.kode_kecamatan if latest else "")
+    sites = service.sites_by_kecamatan(session=session)
+    # Default: the first site of the kecamatan finishing last (site codes need not be
+    # kecamatan codes, and a kecamatan may have several sites).
+    first_site = sites.get(latest.kode_kecamatan, [("", "")])[0][0] if latest else ""
+    site = params.get("lokasi") or first_site
     context: dict[str, Any] = {
         "needs": comparison.before,
         "after": None if comparison.after is comparison.before else comparison.after,
@@ -151,6 +155,7 @@ def equipment_page(request: Request, user: CurrentUser, session: DbSession) -> H
         "change": change,
         "params": params,
         "site": site,
+        "sites": [one for kecamatan in sites.values() for one in kecamatan],
         "chart": _simulation_chart(request, session, site) if site else None,
         "active": "equipment",
     }

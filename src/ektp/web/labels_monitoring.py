@@ -83,27 +83,65 @@ LABELS: dict[str, tuple[str, str]] = {
     "dash.kind.low_attendance": ("Kehadiran rendah", "Low attendance"),
     "dash.kind.cards_waiting": ("Kartu tertahan", "Cards waiting"),
     "dash.alert.below_target": (
-        "Kecamatan {area} di bawah target {days} hari kerja berturut-turut sejak {since}: "
-        "{recorded} terekam dari target {target}.",
-        "Kecamatan {area} below target {days} working days in a row since {since}: "
+        "Kecamatan {nama} ({area}) di bawah target {days} hari kerja berturut-turut sejak "
+        "{since}: {recorded} terekam dari target {target}.",
+        "Kecamatan {nama} ({area}) below target {days} working days in a row since {since}: "
         "{recorded} recorded of a {target} target.",
     ),
     "dash.alert.idle_set": (
-        "Alat {set_no} di {site} menganggur {percent} % jam buka pada {tanggal} "
+        "Alat {set_no} di {site} ({nama}) menganggur {percent} % jam buka pada {tanggal} "
         "({idle_minutes} dari {open_minutes} menit; batas {limit} %).",
-        "Set {set_no} at {site} idle {percent} % of its open time on {tanggal} "
+        "Set {set_no} at {site} ({nama}) idle {percent} % of its open time on {tanggal} "
         "({idle_minutes} of {open_minutes} minutes; limit {limit} %).",
     ),
     "dash.alert.low_attendance": (
-        "{area}: hadir {attended} dari {invited} undangan ({percent} %; batas {limit} %).",
-        "{area}: {attended} of {invited} turns attended ({percent} %; limit {limit} %).",
+        "{nama}: hadir {attended} dari {invited} undangan ({percent} %; batas {limit} %).",
+        "{nama}: {attended} of {invited} turns attended ({percent} %; limit {limit} %).",
     ),
     "dash.alert.cards_waiting": (
-        "Kecamatan {area}: {cards} kartu menunggu di tahap {state} sejak {oldest} "
+        "Kecamatan {nama}: {cards} kartu menunggu di tahap «{state}» sejak {oldest} "
         "({value:.0f} hari; batas {threshold:.0f} hari).",
-        "Kecamatan {area}: {cards} cards waiting at stage {state} since {oldest} "
+        "Kecamatan {nama}: {cards} cards waiting at the stage «{state}» since {oldest} "
         "({value:.0f} days; limit {threshold:.0f} days).",
     ),
+    "dash.forecast": ("Perkiraan selesai", "Expected finish"),
+    "dash.forecast.status": ("Keadaan", "Status"),
+    "dash.forecast.by_pace": (
+        "Menurut laju {weeks} minggu terakhir ({pace} per hari kerja)",
+        "At the pace of the last {weeks} weeks ({pace} per working day)",
+    ),
+    "dash.forecast.range": ("rentang {earliest} – {latest}", "range {earliest} – {latest}"),
+    "dash.forecast.by_capacity": (
+        "Menurut kapasitas alat (termasuk cadangan)",
+        "By the sets' capacity (reserve included)",
+    ),
+    "dash.forecast.remaining": ("Belum direkam", "Not yet recorded"),
+    "dash.forecast.required": (
+        "Perlu per hari kerja agar selesai {deadline}",
+        "Needed per working day to finish by {deadline}",
+    ),
+    "dash.forecast.late": ("{days} hari setelah batas waktu", "{days} days after the deadline"),
+    "dash.forecast.none": ("–", "–"),
+    "dash.forecast.status.done": ("Selesai", "Done"),
+    "dash.forecast.status.on_track": ("Sesuai jadwal", "On track"),
+    "dash.forecast.status.late": ("Terlambat", "Late"),
+    "dash.forecast.status.stalled": (
+        "Macet: tidak ada rekaman minggu-minggu terakhir",
+        "Stalled: nobody recorded in the last weeks",
+    ),
+    "dash.forecast.status.no_history": (
+        "Belum ada hari yang ditutup",
+        "No day closed yet",
+    ),
+    "dash.forecast.status.beyond_calendar": (
+        "Terlalu lambat: lebih dari 3 tahun setelah batas waktu",
+        "Too slow: more than 3 years after the deadline",
+    ),
+    "dash.forecast.equipment": (
+        "Alat yang dibutuhkan tiap kecamatan (tanpa cadangan)",
+        "Sets each kecamatan needs (reserve excluded)",
+    ),
+    "dash.forecast.sekda": ("Laporan harian Sekda", "The Sekda's daily report"),
     "dash.hint": (
         "Semua angka dihitung dari hari yang sudah ditutup; hari ini masuk setelah ditutup.",
         "All figures count the closed days; today counts once it is closed.",

@@ -16,6 +16,15 @@ LABELS: dict[str, tuple[str, str]] = {
         " minutes / minutes per person⌋ − reserve); sets needed = ⌈remaining wajib KTP / one"
         " set's capacity⌉.",
     ),
+    "equipment.reserve_note": (
+        "Kapasitas di halaman ini tanpa cadangan (giliran yang ditahan untuk yang datang"
+        " langsung dan undangan ulang), seperti ektp plan equipment. Perkiraan selesai"
+        " «menurut kapasitas» di laporan Sekda menghitung semua giliran, termasuk cadangan,"
+        " sehingga tanggalnya lebih awal.",
+        "Capacity on this page excludes the reserve (turns held back for walk-ins and"
+        " re-invitations), as ektp plan equipment does. The Sekda report's finish «by"
+        " capacity» counts every turn, reserve included, so its date is earlier.",
+    ),
     "equipment.first_day": ("Hari pertama dihitung", "First day counted"),
     "equipment.deadline": ("Batas waktu", "Deadline"),
     "equipment.total_additional": ("Tambahan alat paling sedikit", "Fewest additional sets"),
@@ -50,7 +59,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "equipment.remaining": ("Sisa wajib KTP", "Wajib KTP left"),
     "equipment.sets_now": ("Alat sekarang", "Sets now"),
     "equipment.open_days": ("Hari buka", "Open days"),
-    "equipment.per_set": ("Kapasitas satu alat", "One set's capacity"),
+    "equipment.per_set": (
+        "Kapasitas satu alat sampai batas waktu (tanpa cadangan)",
+        "One set's capacity until the deadline (reserve excluded)",
+    ),
     "equipment.sets_needed": ("Alat dibutuhkan", "Sets needed"),
     "equipment.additional": ("Tambahan", "Additional"),
     "equipment.finish_now": ("Selesai (alat sekarang)", "Finish (sets now)"),
