@@ -44,6 +44,7 @@ import datetime as dt
 import os
 import random
 import secrets
+import signal
 import socket
 import statistics
 import subprocess
@@ -133,7 +134,10 @@ def start_server(url: str, port: int, key: str, workers: int = 1) -> subprocess.
     """Start ``ektp serve`` and return the process once it answers."""
     env = {**os.environ, "EKTP_BIOMETRIC_KEY": key, "EKTP_SECRET_KEY": secrets.token_hex(16)}
     command = [sys.executable, "-c", ENTRY, "--db", url, "serve", "--port", str(port)]
-    server = subprocess.Popen([*command, "--workers", str(workers)], env=env)
+    # Its own process group: stopping the server stops its worker processes too.
+    server = subprocess.Popen(
+        [*command, "--workers", str(workers)], env=env, start_new_session=True
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -517,11 +521,12 @@ def main() -> None:
     try:
         seconds = asyncio.run(drive(port, sites, arrivals, devices, options, stats))
     finally:
-        server.terminate()
+        os.killpg(server.pid, signal.SIGTERM)
         try:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            server.kill()  # requests still waiting for a connection: no graceful end
+            # Requests still waiting for a connection: no graceful end, workers included.
+            os.killpg(server.pid, signal.SIGKILL)
             server.wait(timeout=30)
         runtime.dispose()
     backend = runtime.engine.dialect.name
