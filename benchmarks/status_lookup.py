@@ -98,7 +98,10 @@ def service_rate(runtime: Runtime, asked: list[tuple[str, dt.date]]) -> float:
 def http_rate(runtime: Runtime, asked: list[tuple[str, dt.date]]) -> float:
     app = create_app(runtime.settings, runtime=runtime)
     app.state.public_limiter = SlidingWindowLimiter(limit=10**9, window_seconds=1)
-    sock = socket.socket()
+    # IPPROTO_TCP named: asyncio sets TCP_NODELAY only on accepted sockets whose listener says
+    # so (a bare socket.socket() has proto 0). Without it uvicorn's response headers and body,
+    # written apart, wait for the client's delayed ACK: about 40 ms on every request.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
@@ -107,8 +110,7 @@ def http_rate(runtime: Runtime, asked: list[tuple[str, dt.date]]) -> float:
     while not server.started:
         time.sleep(0.05)
     try:
-        # TCP_NODELAY: without it, headers and body sent apart meet the peer's delayed ACK
-        # (about 40 ms a request, whatever the server does).
+        # Likewise on the client's side, so neither end waits on the other's delayed ACK.
         nodelay = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
         transport = httpx.HTTPTransport(socket_options=nodelay)
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", transport=transport) as client:

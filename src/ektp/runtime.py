@@ -23,11 +23,31 @@ class Runtime:
     @cached_property
     def engine(self) -> Engine:
         """Return the engine for the configured database URL."""
+        return self._make_engine(reading=False)
+
+    @cached_property
+    def read_engine(self) -> Engine:
+        """Return the engine for read-only work: on SQLite its transactions begin deferred,
+        on PostgreSQL it is the same engine."""
+        if not self.separate_reads:
+            return self.engine
+        return self._make_engine(reading=True)
+
+    @property
+    def separate_reads(self) -> bool:
+        """Return whether read-only work has its own engine (SQLite files)."""
         url = self.settings.database_url
-        if url.startswith("sqlite"):
+        return url.startswith("sqlite") and ":memory:" not in url
+
+    def _make_engine(self, *, reading: bool) -> Engine:
+        url = self.settings.database_url
+        if ":memory:" in url:
             return make_engine(url)
+        # As many connections as the web server's request threads (40): a request must wait
+        # for the database, not for a connection.
         return make_engine(
             url,
+            reading=reading,
             pool_size=self.settings.db_pool_size,
             max_overflow=self.settings.db_max_overflow,
         )
@@ -36,6 +56,11 @@ class Runtime:
     def session_factory(self) -> sessionmaker[Session]:
         """Return the session factory bound to the engine."""
         return make_session_factory(self.engine)
+
+    @cached_property
+    def read_session_factory(self) -> sessionmaker[Session]:
+        """Return the session factory for read-only work (see ``read_engine``)."""
+        return make_session_factory(self.read_engine)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -47,6 +72,8 @@ class Runtime:
         """Close every pooled connection."""
         if "engine" in self.__dict__:
             self.engine.dispose()
+        if "read_engine" in self.__dict__ and self.separate_reads:
+            self.read_engine.dispose()
 
 
 def runtime_of(ctx: typer.Context) -> Runtime:

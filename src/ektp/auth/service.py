@@ -8,8 +8,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from ektp.auth import passwords, roles
@@ -150,6 +151,13 @@ def authenticate(
     return LoginResult(user=user)
 
 
+AUDIT_WRITER = "ektp_audit_writer"
+"""Key in ``Session.info`` of the session factory that writes audit events for a reader."""
+
+
+_AUDIT_INSERT = insert(cast(Table, AuditEvent.__table__))
+
+
 def record_audit(
     *,
     session: Session,
@@ -160,18 +168,40 @@ def record_audit(
     client: str | None,
     now: dt.datetime | None = None,
 ) -> None:
-    """Append one event to the audit log (the table is never updated nor deleted from)."""
-    session.add(
-        AuditEvent(
-            at=_utc(now or dt.datetime.now(dt.UTC)),
-            username=username,
-            action=action[:40],
-            subject=None if subject is None else subject[:120],
-            detail=detail,
-            client=None if client is None else client[:64],
-        )
-    )
+    """Append one event to the audit log (the table is never updated nor deleted from).
+
+    A read-only session (a page view on SQLite, see ``web.deps.db_session``) carries a
+    factory under ``AUDIT_WRITER``: the event is then committed at once in a short write
+    transaction of its own, before anything is shown.
+    """
+    writer = session.info.get(AUDIT_WRITER)
+    if writer is not None:
+        with writer() as own, own.begin():
+            record_audit(
+                session=own,
+                username=username,
+                action=action,
+                subject=subject,
+                detail=detail,
+                client=client,
+                now=now,
+            )
+        return
+    # Flush the caller's pending objects first (as add + flush did), then one prebuilt Core
+    # insert: the ORM unit of work cost more than the rest of a public status lookup
+    # (cards.lookup); the row is written at once all the same.
     session.flush()
+    session.execute(
+        _AUDIT_INSERT,
+        {
+            "at": _utc(now or dt.datetime.now(dt.UTC)),
+            "username": username,
+            "action": action[:40],
+            "subject": None if subject is None else subject[:120],
+            "detail": detail,
+            "client": None if client is None else client[:64],
+        },
+    )
 
 
 def search_audit(

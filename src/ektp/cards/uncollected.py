@@ -13,12 +13,15 @@ a new one, and must not be sent back on its first day.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import tomllib
 
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from ektp.cards import lifecycle, transitions
 from ektp.cards.models import Card
+from ektp.scheduling import campaign as campaign_rules
 from ektp.scheduling.campaign import DEFAULT_UNCOLLECTED_AFTER_DAYS
 
 ACTOR = transitions.SYSTEM
@@ -50,8 +53,14 @@ def after_days_of(*, session: Session) -> int:
     campaign = scheduling.active_campaign(session=session)
     if campaign is None:
         return DEFAULT_UNCOLLECTED_AFTER_DAYS
-    definition = scheduling.campaign_definition(session=session, campaign=campaign)
-    return definition.uncollected_after_days
+    return _declared_after_days(campaign.definition)
+
+
+@functools.lru_cache(maxsize=8)
+def _declared_after_days(definition: str) -> int:
+    # Keyed on the stored TOML itself: every pipeline page and API call asks, parsing cost
+    # about 2 ms each time, and an edited definition is simply a new key.
+    return campaign_rules.parse_campaign(tomllib.loads(definition)).uncollected_after_days
 
 
 def uncollected_ids(

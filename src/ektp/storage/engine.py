@@ -42,8 +42,18 @@ def _begin_sqlite(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Return an engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout."""
+def _begin_sqlite_reading(connection: Any) -> None:
+    # Read-only requests must not queue behind writers for the write lock (nor hold it while
+    # a slow page is built): a deferred transaction reads one WAL snapshot and blocks nobody.
+    connection.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: str, *, reading: bool = False, **kwargs: Any) -> Engine:
+    """Return an engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout.
+
+    ``reading``: on SQLite, transactions begin deferred (for read-only work) instead of
+    taking the write lock up front; PostgreSQL engines are the same either way.
+    """
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -51,7 +61,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _on_sqlite_connect)
-        event.listen(engine, "begin", _begin_sqlite)
+        event.listen(engine, "begin", _begin_sqlite_reading if reading else _begin_sqlite)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)

@@ -14,6 +14,7 @@ from ektp.auth import roles
 from ektp.auth import service as auth_service
 from ektp.auth.models import User
 from ektp.auth.schemas import UserView
+from ektp.auth.service import AUDIT_WRITER
 from ektp.runtime import Runtime
 
 SESSION_USER_KEY = "user_id"
@@ -31,6 +32,9 @@ def get_runtime(request: Request) -> Runtime:
     return runtime
 
 
+READ_METHODS = frozenset({"GET", "HEAD"})
+
+
 def db_session(request: Request) -> Iterator[Session]:
     """Yield the request's own session: committed when the route returns, rolled back on error.
 
@@ -39,7 +43,14 @@ def db_session(request: Request) -> Iterator[Session]:
     writes on a refusal (failed logins, audit of a denied view) return the refusal as a
     response instead of raising.
     """
-    session = get_runtime(request).session_factory()
+    runtime = get_runtime(request)
+    if request.method in READ_METHODS and runtime.separate_reads:
+        # A page view reads; its audit rows go through a short write transaction of their
+        # own (auth.service.record_audit), so the view never holds SQLite's write lock.
+        session = runtime.read_session_factory()
+        session.info[AUDIT_WRITER] = runtime.session_factory
+    else:
+        session = runtime.session_factory()
     try:
         yield session
         session.commit()
