@@ -11,6 +11,7 @@ median and p95; the goal is p95 under 150 ms at full scale (1.2 million resident
 
     .venv/bin/python benchmarks/dashboards.py                 # full city (slow to build)
     .venv/bin/python benchmarks/dashboards.py --scale 0.02 -n 50
+    .venv/bin/python benchmarks/dashboards.py --db /tmp/city.sqlite3  # build once, reuse
 """
 
 from __future__ import annotations
@@ -57,6 +58,11 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("-n", "--requests", type=int, default=100, help="Requests per page.")
     parser.add_argument("--warmup", type=int, default=5, help="Untimed requests per page first.")
     parser.add_argument("--seed", type=int, default=2011)
+    parser.add_argument(
+        "--db",
+        type=Path,
+        help="SQLite file to keep the built city in: built when missing, reused when present.",
+    )
     return parser.parse_args()
 
 
@@ -154,18 +160,37 @@ def build_history(runtime: Runtime, days: list[dt.date], seed: int) -> dict[str,
     return {"progress_rt_days": len(rows), "daily_reports": len(reports), "rts": len(rts)}
 
 
+def kept_counts(runtime: Runtime) -> dict[str, int]:
+    """Return the row counts of a city built by an earlier run (``--db``)."""
+    with runtime.transaction() as session:
+        rows = session.scalar(select(func.count()).select_from(ProgressRtDay)) or 0
+        reports = session.scalar(select(func.count()).select_from(DailyReport)) or 0
+        rts = session.execute(
+            select(func.count()).select_from(
+                select(ProgressRtDay.kode_kelurahan, ProgressRtDay.rw, ProgressRtDay.rt)
+                .distinct()
+                .subquery()
+            )
+        ).scalar_one()
+    return {"progress_rt_days": rows, "daily_reports": reports, "rts": int(rts)}
+
+
 def main() -> None:
     """Build the city, run the benchmark and print its table."""
     options = parse_arguments()
     with tempfile.TemporaryDirectory(prefix="ektp-dashboards-") as folder:
-        url = f"sqlite:///{Path(folder) / 'city.sqlite3'}"
+        path = options.db or Path(folder) / "city.sqlite3"
+        url = f"sqlite:///{path}"
         started = time.perf_counter()
-        ektp(url, "init")
-        ektp(url, "regions", "load", "--city", CITY, "--edition", EDITION)
-        generate = ["residents", "generate", "--city", CITY, "--edition", EDITION]
-        ektp(url, *generate, "--scale", str(options.scale), "--seed", str(options.seed))
         runtime = Runtime(Settings(database_url=url))
-        written = build_history(runtime, working_days(options.days), options.seed)
+        if path.exists():
+            written = kept_counts(runtime)
+        else:
+            ektp(url, "init")
+            ektp(url, "regions", "load", "--city", CITY, "--edition", EDITION)
+            generate = ["residents", "generate", "--city", CITY, "--edition", EDITION]
+            ektp(url, *generate, "--scale", str(options.scale), "--seed", str(options.seed))
+            written = build_history(runtime, working_days(options.days), options.seed)
         built = time.perf_counter() - started
         with runtime.transaction() as session:
             residents = session.scalar(select(func.count()).select_from(Resident)) or 0
@@ -173,9 +198,10 @@ def main() -> None:
                 select(ProgressRtDay.kode_kelurahan, ProgressRtDay.rw, ProgressRtDay.rt).distinct()
             ).all()
             password = secrets.token_urlsafe(16)
+            username = f"bench-{secrets.token_hex(4)}"  # a kept city keeps earlier runs' users
             auth_service.create_user(
                 session=session,
-                username="bench",
+                username=username,
                 full_name="Benchmark",
                 role="admin_kota",
                 area_kode=CITY,
@@ -205,7 +231,7 @@ def main() -> None:
         try:
             with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60.0) as client:
                 login = client.post(
-                    "/api/v1/auth/login", json={"username": "bench", "password": password}
+                    "/api/v1/auth/login", json={"username": username, "password": password}
                 )
                 login.raise_for_status()
                 for name, urls in pages.items():

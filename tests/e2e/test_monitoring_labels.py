@@ -31,11 +31,11 @@ def _used_in_templates() -> set[str]:
 
 
 def _built_from_data() -> set[str]:
-    # t('dash.children.' ~ level), t('dash.state.' ~ state), t('dash.kind.' ~ kind),
+    # t('dash.children.' ~ level), t('card_state.' ~ state), t('dash.kind.' ~ kind),
     # t('dash.chart.' ~ target_kind), and alert_text's f"dash.alert.{kind}".
     return {
         *(f"dash.children.{level}" for level in ("kecamatan", "kelurahan", "rt")),
-        *(f"dash.state.{state}" for state in STATES),
+        *(f"card_state.{state}" for state in STATES),
         *(f"dash.kind.{kind}" for kind in alerts.KINDS),
         *(f"dash.alert.{kind}" for kind in alerts.KINDS),
         *(f"dash.chart.{kind}" for kind in ("target", "invited")),

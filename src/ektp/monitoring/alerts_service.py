@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from ektp.cards.lifecycle import STATES, TERMINAL
 from ektp.cards.models import Card
-from ektp.monitoring import alerts
+from ektp.monitoring import alerts, memo
 from ektp.monitoring.alerts import Alert, KecamatanDayFigures, RtTurns, SetDay, StageWait
 from ektp.monitoring.models import ProgressRtDay
 from ektp.recording.daily import DAY
@@ -32,6 +32,7 @@ WIB = dt.timezone(dt.timedelta(hours=7), "WIB")
 WAITING_STATES = tuple(state for state in STATES if state not in TERMINAL)
 # Enough closed days to see any streak a campaign file would ask for.
 _HISTORY_DAYS = 120
+_MARGIN = 1e-6
 
 
 def _kecamatan_days(
@@ -96,12 +97,16 @@ def _rt_turns(
     session: Session, thresholds: AlertThresholds, today: dt.date, kecamatan: str | None
 ) -> list[RtTurns]:
     day = ProgressRtDay
-    invited = func.sum(day.invited)
+    invited, missed = func.sum(day.invited), func.sum(day.missed)
+    # Only RTs near or under the share come back (a city holds thousands of RTs; making an
+    # object of each cost more than the query): the margin leaves the exact test, in float
+    # arithmetic, to ``alerts.low_attendance``.
+    near = (invited - missed) * 1.0 < invited * (thresholds.attendance_min + _MARGIN)
     rows = session.execute(
-        select(day.kode_kelurahan, day.rw, day.rt, invited, func.sum(day.missed))
+        select(day.kode_kelurahan, day.rw, day.rt, invited, missed)
         .where(day.tanggal <= today, *_of(day.kode_kecamatan, kecamatan))
         .group_by(day.kode_kelurahan, day.rw, day.rt)
-        .having(invited >= thresholds.attendance_min_invited)
+        .having(invited >= thresholds.attendance_min_invited, near)
     )
     return [
         RtTurns(kel[:8], rt_code(kel, int(rw), int(rt)), int(due or 0), int(missed or 0))
@@ -168,10 +173,9 @@ def named(*, session: Session, found: Sequence[Alert]) -> list[Alert]:
 
 def thresholds_of(*, session: Session) -> AlertThresholds:
     """Return the active campaign's alert thresholds (the defaults without a campaign)."""
-    campaign = scheduling.active_campaign(session=session)
-    if campaign is None:
+    if scheduling.active_campaign(session=session) is None:
         return AlertThresholds()
-    return scheduling.campaign_definition(session=session, campaign=campaign).alerts
+    return memo.campaign_definition(session=session)[1].alerts
 
 
 def current_alerts(

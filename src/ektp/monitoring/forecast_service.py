@@ -21,6 +21,7 @@ import numpy.typing as npt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ektp.monitoring import memo
 from ektp.monitoring.forecast import (
     DEFAULT_WEEKS,
     Forecast,
@@ -30,8 +31,6 @@ from ektp.monitoring.forecast import (
 )
 from ektp.recording.closing import DAY
 from ektp.recording.models import DailyReport
-from ektp.regions import service as regions_service
-from ektp.residents.counts import counts_by_kelurahan
 from ektp.scheduling import service as scheduling
 from ektp.scheduling.campaign import Campaign as Definition
 from ektp.scheduling.campaigns import kecamatan_names
@@ -125,16 +124,13 @@ class CampaignState:
 
 def _wajib_ktp(session: Session, definition: Definition, today: dt.date) -> dict[str, int]:
     """Return wajib KTP per kecamatan of a site, counting each kelurahan at its serving site."""
-    kelurahan = regions_service.kelurahan_codes(session=session, city=definition.city)
-    serving = {}
-    for kode in kelurahan:
-        site = definition.site_for_kelurahan(kode)
-        if site is not None:
-            serving[kode] = site.kecamatan
-    counts = counts_by_kelurahan(session=session, kelurahan=serving, as_of=today)
+    # The city's dashboard counted the same kelurahan in the same request (memo).
+    counts = memo.city_counts(session=session, city=definition.city, as_of=today)
     totals: dict[str, int] = {site.kecamatan: 0 for site in definition.sites}
     for kode, (_residents, wajib_ktp) in counts.items():
-        totals[serving[kode]] += wajib_ktp
+        site = definition.site_for_kelurahan(kode)
+        if site is not None:
+            totals[site.kecamatan] += wajib_ktp
     return totals
 
 
@@ -288,7 +284,7 @@ def campaign_state(
     dashboard needs no other; ``forecasts_of`` then needs the whole state).
     """
     campaign = scheduling.require_campaign(session=session)
-    definition = scheduling.campaign_definition(session=session, campaign=campaign)
+    _campaign_id, definition = memo.campaign_definition(session=session)
     areas, last_closed = area_histories(
         session=session, campaign_id=campaign.id, definition=definition, today=today
     )

@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from ektp.cards.lifecycle import STATES
 from ektp.cards.models import CardStageCount
+from ektp.monitoring import memo
 from ektp.monitoring.figures import (
     CHART_DAYS,
     PACE_DAYS,
@@ -38,7 +39,6 @@ from ektp.regions import service as regions_service
 from ektp.residents.counts import _count_columns as count_columns
 from ektp.residents.counts import counts_by_kelurahan, counts_by_unit
 from ektp.residents.models import Resident
-from ektp.scheduling import service as scheduling
 from ektp.scheduling.campaign import Campaign as Definition
 
 CITY, KECAMATAN, KELURAHAN, RT = "kota", "kecamatan", "kelurahan", "rt"
@@ -166,6 +166,25 @@ def _sums(
     return found
 
 
+def _added(rows: Iterable[dict[str, int]]) -> dict[str, int]:
+    """Return the sums of ``rows`` added up, column by column."""
+    total = dict.fromkeys(_SUMS, 0)
+    for row in rows:
+        for name in _SUMS:
+            total[name] += row[name]
+    return total
+
+
+def _by_day(
+    per_day: dict[tuple[Any, ...], dict[str, int]],
+) -> dict[tuple[Any, ...], dict[str, int]]:
+    """Return the sums per (…, day) of the children added up per (day,)."""
+    grouped: dict[dt.date, list[dict[str, int]]] = defaultdict(list)
+    for key, sums in per_day.items():
+        grouped[key[-1]].append(sums)
+    return {(day,): _added(rows) for day, rows in grouped.items()}
+
+
 def _scope(level: str, kode: str) -> tuple[list[ColumnElement[bool]], list[Any]]:
     """Return the rows of a level (conditions) and what its children are grouped by."""
     day = ProgressRtDay
@@ -195,8 +214,11 @@ def _child_code(level: str, kode: str, key: tuple[Any, ...]) -> str:
 def _wajib(session: Session, level: str, kode: str, as_of: dt.date) -> tuple[int, dict[str, int]]:
     """Return wajib KTP of the level and of each child (children with residents only)."""
     if level in (CITY, KECAMATAN):
-        kelurahan = regions_service.kelurahan_codes(session=session, city=kode)
-        counts = counts_by_kelurahan(session=session, kelurahan=kelurahan, as_of=as_of)
+        if level == CITY:  # the city's forecast counts the same kelurahan (memo)
+            counts = memo.city_counts(session=session, city=kode, as_of=as_of)
+        else:
+            kelurahan = regions_service.kelurahan_codes(session=session, city=kode)
+            counts = counts_by_kelurahan(session=session, kelurahan=kelurahan, as_of=as_of)
         children: dict[str, int] = defaultdict(int)
         for kel, (_residents, wajib) in counts.items():
             children[kel[:8] if level == CITY else kel] += wajib
@@ -260,7 +282,9 @@ def _sites(
 ) -> list[SiteThroughput]:
     if level not in (CITY, KECAMATAN) or not days:
         return []
-    query = select(DailyReport).where(
+    report = DailyReport
+    columns = (report.site_code, report.kode_kecamatan, report.sets_working, report.recorded)
+    query = select(*columns, report.per_set).where(
         DailyReport.session == DAY,
         DailyReport.tanggal >= days[0],
         DailyReport.tanggal <= days[-1],
@@ -269,13 +293,13 @@ def _sites(
         query = query.where(DailyReport.kode_kecamatan == kode)
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     kecamatan: dict[str, str] = {}
-    for row in session.execute(query).scalars():
-        one = totals[row.site_code]
-        kecamatan[row.site_code] = row.kode_kecamatan
-        per_set = json.loads(row.per_set or "[]")
+    for site_code, kode_kecamatan, sets_working, recorded, per_set_json in session.execute(query):
+        one = totals[site_code]
+        kecamatan[site_code] = kode_kecamatan
+        per_set = json.loads(per_set_json or "[]")
         one[0] += 1
-        one[1] += row.sets_working
-        one[2] += row.recorded
+        one[1] += sets_working
+        one[2] += recorded
         one[3] += sum(int(s.get("idle_minutes", 0)) for s in per_set)
         one[4] += sum(
             int(s.get("idle_minutes", 0)) + int(s.get("busy_minutes", 0)) for s in per_set
@@ -308,8 +332,7 @@ def progress(*, session: Session, kode: str, today: dt.date) -> Progress:
     Raises ProgressNotFoundError for a code outside the campaign's city or unknown.
     """
     level = level_of(kode)
-    campaign = scheduling.require_campaign(session=session)
-    definition = scheduling.campaign_definition(session=session, campaign=campaign)
+    _campaign_id, definition = memo.campaign_definition(session=session)
     if not (kode == definition.city or kode.startswith(definition.city + ".")):
         raise ProgressNotFoundError(f"{kode} is not in the campaign's city {definition.city}")
     as_of = _last_closed(session, today) or today
@@ -318,18 +341,20 @@ def progress(*, session: Session, kode: str, today: dt.date) -> Progress:
     )
     pace_days = chart_days[-PACE_DAYS:]
     where, group = _scope(level, kode)
-    total = _sums(session, where, []).get((), dict.fromkeys(_SUMS, 0))
     wajib, child_wajib = _wajib(session, level, kode, as_of)
-    by_day = _sums(session, where, [ProgressRtDay.tanggal], chart_days)
-    recorded_by_day = {key[0]: sums["recorded"] for key, sums in by_day.items()}
     children: list[Figures] = []
     child_level = {CITY: KECAMATAN, KECAMATAN: KELURAHAN, KELURAHAN: RT}.get(level)
     if group:
+        # Each of the level's rows is read once: the level's totals are its children's
+        # added up, its days the children's days (the chart's window) added up.
         sums = {_child_code(level, kode, key): s for key, s in _sums(session, where, group).items()}
-        paced = _sums(session, where, [*group, ProgressRtDay.tanggal], pace_days)
+        total = _added(sums.values())
+        per_day = _sums(session, where, [*group, ProgressRtDay.tanggal], chart_days)
+        by_day = _by_day(per_day)
         child_days: dict[str, dict[dt.date, int]] = defaultdict(dict)
-        for key, values in paced.items():
-            child_days[_child_code(level, kode, key[:-1])][key[-1]] = values["recorded"]
+        for key, values in per_day.items():
+            if key[-1] in pace_days:
+                child_days[_child_code(level, kode, key[:-1])][key[-1]] = values["recorded"]
         codes = sorted(set(child_wajib) | set(sums))
         names = _names(session, level, kode, codes)
         for code in codes:
@@ -344,7 +369,10 @@ def progress(*, session: Session, kode: str, today: dt.date) -> Progress:
                 )
             )
     else:
+        total = _sums(session, where, []).get((), dict.fromkeys(_SUMS, 0))
+        by_day = _sums(session, where, [ProgressRtDay.tanggal], chart_days)
         names = _names(session, level, kode, [])
+    recorded_by_day = {key[0]: sums["recorded"] for key, sums in by_day.items()}
     if level in (CITY, KECAMATAN):
         target = definition.target_per_kecamatan_per_day
         kecamatan_count = len({site.kecamatan for site in definition.sites}) if level == CITY else 1

@@ -60,7 +60,7 @@ def alert_text(lang: str, alert: Alert) -> str:
         if isinstance(params.get(key), int):
             params[key] = i18n.format_number(lang, params[key])
     if "state" in params:
-        params["state"] = i18n.translate(lang, f"dash.state.{params['state']}")
+        params["state"] = i18n.translate(lang, f"card_state.{params['state']}")
     return i18n.translate(
         lang,
         f"dash.alert.{alert.kind}",

@@ -2,24 +2,6 @@
 
 from __future__ import annotations
 
-_STATES: dict[str, tuple[str, str]] = {
-    "direkam": ("Direkam", "Recorded"),
-    "dikirim_pusat": ("Dikirim ke pusat", "Sent to the centre"),
-    "diterima_pusat": ("Diterima pusat", "At the centre"),
-    "antrian_cetak": ("Antrean cetak", "Print queue"),
-    "dicetak": ("Dicetak", "Printed"),
-    "dikirim_daerah": ("Dikirim ke daerah", "Shipped to the city"),
-    "diterima_kota": ("Diterima kota", "At the city office"),
-    "dikirim_kecamatan": ("Dikirim ke kecamatan", "Shipped to the kecamatan"),
-    "diterima_kecamatan": ("Diterima kecamatan", "At the kecamatan"),
-    "diserahkan": ("Diserahkan", "Handed over"),
-    "duplikat": ("Duplikat", "Duplicate"),
-    "gagal_cetak": ("Gagal cetak", "Print failed"),
-    "rusak": ("Rusak", "Damaged"),
-    "hilang": ("Hilang", "Lost"),
-    "dikembalikan_kota": ("Dikembalikan ke kota", "Returned to the city"),
-}
-
 LABELS: dict[str, tuple[str, str]] = {
     "dash.title": ("Pantauan perekaman", "Recording progress"),
     "dash.as_of": ("Sampai hari yang ditutup {date}", "Up to the day closed on {date}"),
@@ -146,5 +128,4 @@ LABELS: dict[str, tuple[str, str]] = {
         "Semua angka dihitung dari hari yang sudah ditutup; hari ini masuk setelah ditutup.",
         "All figures count the closed days; today counts once it is closed.",
     ),
-    **{f"dash.state.{state}": texts for state, texts in _STATES.items()},
 }
