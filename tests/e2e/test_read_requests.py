@@ -3,6 +3,7 @@ their audit rows are still written (in a short write transaction of their own)."
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 import time
 
@@ -47,3 +48,37 @@ def test_a_person_view_is_audited_though_the_page_only_reads(
     after = audit_events(web_runtime)
     assert len(after) == before + 1
     assert after[-1].username == "admin"
+
+
+def test_a_token_used_by_a_reading_request_is_touched_even_after_another_write(
+    web_runtime: Runtime,
+) -> None:
+    from sqlalchemy import select
+
+    from ektp.auth import tokens
+    from ektp.auth.models import ApiToken, User
+    from ektp.auth.service import AUDIT_WRITER
+
+    moment = dt.datetime(2011, 10, 3, 9, tzinfo=dt.UTC)
+    with web_runtime.transaction() as session:
+        admin = session.execute(select(User).where(User.username == "admin")).scalar_one()
+        token = tokens.create_token(session=session, user=admin, name="screen", now=moment)
+    reader = web_runtime.read_session_factory()
+    reader.info[AUDIT_WRITER] = web_runtime.session_factory
+    try:
+        reader.execute(select(User.id)).all()  # the request's snapshot begins here
+        with web_runtime.transaction() as other:  # another request writes meanwhile
+            other.execute(select(User.id)).all()
+            tokens.create_token(session=other, user=admin, name="door", now=moment)
+        # Upgrading the stale snapshot to a write would fail at once with "database is
+        # locked"; the touch goes through a write transaction of its own instead.
+        user = tokens.user_for_token(session=reader, token=token, now=moment)
+        reader.commit()
+    finally:
+        reader.close()
+    assert user is not None and user.username == "admin"
+    with web_runtime.transaction() as session:
+        used = session.execute(
+            select(ApiToken.last_used_at).where(ApiToken.name == "screen")
+        ).scalar_one()
+    assert used is not None

@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ektp.auth.models import ApiToken, User
+from ektp.auth.service import AUDIT_WRITER
 
 TOKEN_PREFIX = "ektp_"
 """Marks a string as an ektp token, so secret scanners and people recognise a leaked one."""
@@ -80,8 +81,17 @@ def user_for_token(*, session: Session, token: str, now: dt.datetime) -> User | 
         return None
     moment = _utc(now)
     if row.last_used_at is None or moment - _utc(row.last_used_at) >= LAST_USED_PRECISION:
-        row.last_used_at = moment
-        session.flush()
+        writer = session.info.get(AUDIT_WRITER)
+        if writer is None:
+            row.last_used_at = moment
+            session.flush()
+        else:
+            # A read-only request (a screen refreshing every 5 s) must not turn its snapshot
+            # into a write: on SQLite that fails at once when another writer got in between.
+            with writer() as own, own.begin():
+                own.execute(
+                    update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=moment)
+                )
     return session.get(User, row.user_id)
 
 
