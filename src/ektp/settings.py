@@ -30,10 +30,11 @@ class Settings(BaseSettings):
     reports_dir: Path = Path("var") / "reports"
     evening_job: bool = False
     evening_job_at: str = "20:30"
-    # PostgreSQL connections per process: at least the request thread pool (40 in Starlette),
-    # or requests wait on the pool instead of the database under load.
+    # Connections per process: as many as the request thread pool (40 in Starlette), or
+    # requests wait on the pool instead of the database under load. Mind PostgreSQL's
+    # max_connections (100 by default) when running several ``serve --workers``.
     db_pool_size: int = 20
-    db_max_overflow: int = 30
+    db_max_overflow: int = 20
 
 
 def get_settings(**overrides: object) -> Settings:
