@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +21,10 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+BUSY_TIMEOUT_MS = 30_000
+"""How long a SQLite writer waits for the write lock before giving up."""
+
+
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     # SQLAlchemy, not the sqlite3 module, decides when transactions begin (see _begin_sqlite).
     dbapi_connection.isolation_level = None
@@ -29,7 +34,7 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA cache_size=-65536")
     cursor.close()
 
@@ -40,6 +45,42 @@ def _begin_sqlite(connection: Any) -> None:
     # Taking the write lock up front makes concurrent writers queue instead; WAL readers
     # outside a transaction are not blocked.
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _serialise_writers(engine: Engine) -> None:
+    """Let one thread of this process at a time begin a SQLite write transaction.
+
+    SQLite's busy handler is not fair: with forty request threads polling for the write lock,
+    some wait out the whole busy timeout while others get in again and again. Queueing them
+    on a lock of this process first leaves SQLite one waiter per process.
+    """
+    # A plain lock, not an RLock: the request thread that begins a transaction is not always
+    # the one that commits it (FastAPI runs a dependency's teardown in another thread).
+    lock = threading.Lock()
+
+    def begin(connection: Any) -> None:
+        if not lock.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
+            raise TimeoutError(
+                f"database is locked: no write transaction of this process ended within "
+                f"{BUSY_TIMEOUT_MS // 1000} s"
+            )
+        try:
+            _begin_sqlite(connection)
+        except BaseException:
+            lock.release()
+            raise
+        connection.info[_HOLDS_WRITE_LOCK] = True
+
+    def end(connection: Any) -> None:
+        if connection.info.pop(_HOLDS_WRITE_LOCK, False):
+            lock.release()
+
+    event.listen(engine, "begin", begin)
+    event.listen(engine, "commit", end)
+    event.listen(engine, "rollback", end)
+
+
+_HOLDS_WRITE_LOCK = "ektp_holds_write_lock"
 
 
 def _begin_sqlite_reading(connection: Any) -> None:
@@ -61,7 +102,10 @@ def make_engine(url: str, *, reading: bool = False, **kwargs: Any) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _on_sqlite_connect)
-        event.listen(engine, "begin", _begin_sqlite_reading if reading else _begin_sqlite)
+        if reading:
+            event.listen(engine, "begin", _begin_sqlite_reading)
+        else:
+            _serialise_writers(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
