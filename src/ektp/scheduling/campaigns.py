@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import tomllib
 from collections.abc import Iterable
 from importlib import resources
@@ -174,13 +175,20 @@ def _history(session: Session, campaign: Campaign) -> dict[str, list[SetChange]]
     return history
 
 
+@functools.lru_cache(maxsize=16)
+def _parsed(definition: str) -> campaign_rules.Campaign:
+    # Every queue screen, check-in and desk request asks for the campaign: parse its TOML
+    # once per text (the result is frozen, so sharing it is safe).
+    return campaign_rules.parse_campaign(tomllib.loads(definition))
+
+
 def campaign_definition(*, session: Session, campaign: Campaign) -> campaign_rules.Campaign:
     """Return the campaign as declared, each site's set history read from ``set_changes``.
 
     The table replaces the TOML's ``sets_history`` (it was seeded from it), so a change is
     never counted twice.
     """
-    parsed = campaign_rules.parse_campaign(tomllib.loads(campaign.definition))
+    parsed = _parsed(campaign.definition)
     history = _history(session, campaign)
     sites = tuple(
         dataclasses.replace(site, sets_history=tuple(history.get(site.code, ())))
