@@ -207,7 +207,8 @@ def _chart(html: str) -> dict[str, list[object]]:
 def test_the_vendored_chart_library_is_served(client: TestClient) -> None:
     library = client.get("/static/vendor/chart.umd.min.js")
     assert library.status_code == 200 and "Chart.js v4" in library.text[:200]
-    assert "new window.Chart" in client.get("/static/plan-chart.js").text
+    assert "new window.Chart" in client.get("/static/charts.js").text
+    assert 'charts.draw("plan"' in client.get("/static/plan-chart.js").text
 
 
 def test_running_the_planner_gives_a_new_resident_a_turn(

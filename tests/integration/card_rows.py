@@ -53,6 +53,78 @@ def card_city(session: Session) -> None:
     load_city(session=session, city="16.71", edition="2016")
 
 
+def man(
+    *, nik: str, no_kk: str, nama: str, kelurahan: str, born: dt.date, alamat: str
+) -> ResidentRecord:
+    """Return a married man of Palembang, a wiraswasta at RW 1 RT 1 of ``kelurahan``."""
+    return ResidentRecord(
+        nik=nik,
+        no_kk=no_kk,
+        nama=nama,
+        jenis_kelamin="L",
+        tempat_lahir="PALEMBANG",
+        tanggal_lahir=born,
+        status_kawin="KAWIN",
+        agama="ISLAM",
+        pekerjaan="WIRASWASTA",
+        alamat=alamat,
+        kode_kelurahan=kelurahan,
+        rw=1,
+        rt=1,
+        nik_warning=None,
+    )
+
+
+def completed_recording(
+    session: Session,
+    *,
+    campaign_id: int,
+    resident_id: int,
+    site: str,
+    day: dt.date,
+    number: int,
+    at: dt.datetime,
+    set_no: int | None = None,
+    operator: str | None = None,
+) -> int:
+    """Return the id of a completed recording of ``resident_id`` at ``site`` on ``day``, with
+    the walk-in ticket ``number`` it was recorded on (the ticket's set ``set_no``)."""
+    ticket = session.scalar(
+        insert(QueueTicket)
+        .values(
+            campaign_id=campaign_id,
+            site_code=site,
+            tanggal=day,
+            session="pagi",
+            number=number,
+            resident_id=resident_id,
+            kind="walk_in",
+            status="recorded",
+            set_no=set_no,
+            checked_in_at=at,
+        )
+        .returning(QueueTicket.id)
+    )
+    recording = session.scalar(
+        insert(Recording)
+        .values(
+            campaign_id=campaign_id,
+            ticket_id=ticket,
+            resident_id=resident_id,
+            site_code=site,
+            tanggal=day,
+            set_no=1,
+            status="completed",
+            started_at=at,
+            finished_at=at,
+            operator=operator,
+        )
+        .returning(Recording.id)
+    )
+    assert ticket is not None and recording is not None
+    return int(recording)
+
+
 def _campaign(session: Session) -> int:
     found = session.scalar(select(Campaign.id).order_by(Campaign.id).limit(1))
     if found is not None:
@@ -91,21 +163,13 @@ def add_cards(
     digits = kecamatan.replace(".", "")
     serials = [next(_numbers) for _ in range(count)]
     records = [
-        ResidentRecord(
+        man(
             nik=f"{digits}1705{80 + n % 20:02d}{n % 10000:04d}",
             no_kk=f"{digits}0101{n:06d}",
             nama=f"WARGA {n}",
-            jenis_kelamin="L",
-            tempat_lahir="PALEMBANG",
-            tanggal_lahir=dt.date(1980 + n % 20, 5, 17),
-            status_kawin="KAWIN",
-            agama="ISLAM",
-            pekerjaan="WIRASWASTA",
+            kelurahan=kelurahan,
+            born=dt.date(1980 + n % 20, 5, 17),
             alamat=f"JL. KARTU NO. {n}",
-            kode_kelurahan=kelurahan,
-            rw=1,
-            rt=1,
-            nik_warning=None,
         )
         for n in serials
     ]
@@ -121,35 +185,14 @@ def add_cards(
     card_ids: list[int] = []
     for position, (n, nik) in enumerate(zip(serials, niks, strict=True)):
         resident_id = residents[nik]
-        ticket = session.scalar(
-            insert(QueueTicket)
-            .values(
-                campaign_id=campaign,
-                site_code=f"{kecamatan}-uji",
-                tanggal=dt.date(2011, 10, 3),
-                session="pagi",
-                number=n,
-                resident_id=resident_id,
-                kind="walk_in",
-                status="recorded",
-                checked_in_at=NOW,
-            )
-            .returning(QueueTicket.id)
-        )
-        recording = session.scalar(
-            insert(Recording)
-            .values(
-                campaign_id=campaign,
-                ticket_id=ticket,
-                resident_id=resident_id,
-                site_code=f"{kecamatan}-uji",
-                tanggal=dt.date(2011, 10, 3),
-                set_no=1,
-                status="completed",
-                started_at=NOW,
-                finished_at=NOW,
-            )
-            .returning(Recording.id)
+        recording = completed_recording(
+            session,
+            campaign_id=campaign,
+            resident_id=resident_id,
+            site=f"{kecamatan}-uji",
+            day=dt.date(2011, 10, 3),
+            number=n,
+            at=NOW,
         )
         card_id = session.scalar(
             insert(Card)

@@ -16,12 +16,12 @@ from ektp.cards.models import Card
 from ektp.cards.service import open_card
 from ektp.cards.transitions import move
 from ektp.recording.crypto import BiometricCipher, capture_context
-from ektp.recording.models import Capture, QueueTicket, Recording
-from ektp.regions.service import load_city
+from ektp.recording.models import Capture, QueueTicket
 from ektp.residents.models import Resident
 from ektp.residents.records import ResidentRecord
 from ektp.residents.writer import write_batch
 from ektp.scheduling.models import Campaign
+from tests.integration.card_rows import card_city, completed_recording, man
 
 NOW = dt.datetime(2011, 10, 3, 2, tzinfo=dt.UTC)
 RECORDED_ON = dt.date(2011, 10, 3)
@@ -34,21 +34,13 @@ PNG_PHOTO = b"\x89PNG\r\n\x1a\n" + b"face-photo-pixels" * 8
 def resident(serial: int, nama: str, kelurahan: str, born: dt.date) -> ResidentRecord:
     """Return a man of ``kelurahan`` born on ``born`` with a NIK that follows the rules."""
     kecamatan = kelurahan[:8].replace(".", "")
-    return ResidentRecord(
+    return man(
         nik=f"{kecamatan}{born:%d%m%y}{serial:04d}",
         no_kk=f"{kecamatan}0101110{serial:03d}",
         nama=nama,
-        jenis_kelamin="L",
-        tempat_lahir="PALEMBANG",
-        tanggal_lahir=born,
-        status_kawin="KAWIN",
-        agama="ISLAM",
-        pekerjaan="WIRASWASTA",
+        kelurahan=kelurahan,
+        born=born,
         alamat=f"JL. KENANGAN NO. {serial}",
-        kode_kelurahan=kelurahan,
-        rw=1,
-        rt=1,
-        nik_warning=None,
     )
 
 
@@ -63,7 +55,7 @@ PEOPLE = [
 
 def load_people(session: Session, people: Sequence[ResidentRecord] = PEOPLE) -> None:
     """Load Palembang's regions and ``people`` into the registry."""
-    load_city(session=session, city="16.71", edition="2016")
+    card_city(session)
     write_batch(session=session, records=people, now=NOW)
 
 
@@ -113,40 +105,17 @@ def record(
         )
         or 0
     )
-    ticket = session.scalar(
-        insert(QueueTicket)
-        .values(
-            campaign_id=campaign,
-            site_code=site,
-            tanggal=day,
-            session="pagi",
-            number=number,
-            resident_id=resident_id,
-            invitation_id=None,
-            kind="walk_in",
-            status="recorded",
-            set_no=1,
-            checked_in_at=at,
-        )
-        .returning(QueueTicket.id)
+    recording = completed_recording(
+        session,
+        campaign_id=campaign,
+        resident_id=resident_id,
+        site=site,
+        day=day,
+        number=number,
+        at=at,
+        set_no=1,
+        operator="camat",
     )
-    recording = session.scalar(
-        insert(Recording)
-        .values(
-            campaign_id=campaign,
-            ticket_id=ticket,
-            resident_id=resident_id,
-            site_code=site,
-            tanggal=day,
-            set_no=1,
-            status="completed",
-            started_at=at,
-            finished_at=at,
-            operator="camat",
-        )
-        .returning(Recording.id)
-    )
-    assert ticket is not None and recording is not None
     if cipher is not None and photo is not None:
         session.execute(
             insert(Capture).values(
