@@ -21,7 +21,6 @@ import datetime as dt
 import json
 import random
 import secrets
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -42,7 +41,12 @@ from ektp.residents.models import Resident
 from ektp.runtime import Runtime
 from ektp.scheduling import service as scheduling
 from ektp.settings import Settings
-from web_pages import free_port, p95, start_server, timed  # type: ignore[import-not-found]
+from web_pages import (  # type: ignore[import-not-found]
+    free_port,
+    print_latency_table,
+    start_server,
+    timed,
+)
 
 CITY, EDITION, SCENARIO = "16.71", "2016", "palembang-2011"
 ENTRY = "from ektp.cli import main; main()"
@@ -245,17 +249,7 @@ def main() -> None:
         f"{written['daily_reports']:,} closed site-days; built in {built:.0f} s; "
         f"{options.requests} requests per page after {options.warmup} warm-up (SQLite)\n"
     )
-    print("| page | median ms | p95 ms | max ms |")
-    print("| --- | ---: | ---: | ---: |")
-    for name, durations in results.items():
-        print(
-            f"| {name} | {statistics.median(durations):.1f} | {p95(durations):.1f} "
-            f"| {max(durations):.1f} |"
-        )
-    slow = [name for name, durations in results.items() if p95(durations) >= GOAL_MS]
-    print(
-        f"\np95 goal {GOAL_MS:.0f} ms: " + ("met" if not slow else "missed by " + ", ".join(slow))
-    )
+    print_latency_table(results, GOAL_MS)
 
 
 if __name__ == "__main__":

@@ -19,10 +19,6 @@ import argparse
 import datetime as dt
 import random
 import secrets
-import socket
-import statistics
-import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -39,8 +35,13 @@ from ektp.recording.models import QueueTicket, Recording
 from ektp.residents.models import Resident
 from ektp.runtime import Runtime
 from ektp.settings import Settings
+from web_pages import (  # type: ignore[import-not-found]
+    free_port,
+    print_latency_table,
+    start_server,
+    timed,
+)
 
-ENTRY = "from ektp.cli import main; main()"
 GOAL_MS = 200.0
 CITY = "16.71"
 CHUNK = 50_000
@@ -260,52 +261,6 @@ def build_cards(runtime: Runtime, count: int, seed: int) -> None:
     print(f"{len(rows):,} cards written in {time.perf_counter() - started:.1f} s", flush=True)
 
 
-def free_port() -> int:
-    """Return a TCP port that was free on 127.0.0.1 a moment ago."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_server(database_url: str, port: int) -> subprocess.Popen[bytes]:
-    """Start ``ektp serve`` and return the process once it answers."""
-    server = subprocess.Popen(
-        [sys.executable, "-c", ENTRY, "--db", database_url, "serve", "--port", str(port)],
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"ektp serve exited with status {server.returncode}")
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/login", timeout=1.0)
-            return server
-        except httpx.TransportError:
-            time.sleep(0.2)
-    server.terminate()
-    raise SystemExit("ektp serve did not answer within 60 s")
-
-
-def timed(client: httpx.Client, urls: Callable[[int], str], count: int, warmup: int) -> list[float]:
-    """Return the milliseconds of ``count`` GETs of ``urls(i)``, after ``warmup`` untimed ones."""
-    for index in range(warmup):
-        client.get(urls(index)).raise_for_status()
-    durations = []
-    for index in range(count):
-        url = urls(warmup + index)
-        started = time.perf_counter()
-        response = client.get(url)
-        durations.append((time.perf_counter() - started) * 1000)
-        if response.status_code != 200:
-            raise SystemExit(f"GET {url} answered {response.status_code}")
-    return durations
-
-
-def p95(durations: list[float]) -> float:
-    """Return the 95th percentile (nearest rank)."""
-    ordered = sorted(durations)
-    return ordered[max(0, round(0.95 * len(ordered)) - 1)]
-
-
 def main() -> None:
     """Prepare the database, run the benchmark and print its table."""
     options = parse_arguments()
@@ -359,17 +314,7 @@ def main() -> None:
         f"\n{cards:,} cards on {backend}; {options.requests} requests per page after "
         f"{options.warmup} warm-up\n"
     )
-    print("| page | median ms | p95 ms | max ms |")
-    print("| --- | ---: | ---: | ---: |")
-    for name, durations in results.items():
-        print(
-            f"| {name} | {statistics.median(durations):.1f} | {p95(durations):.1f} "
-            f"| {max(durations):.1f} |"
-        )
-    slow = [name for name, durations in results.items() if p95(durations) >= GOAL_MS]
-    print(
-        f"\np95 goal {GOAL_MS:.0f} ms: " + ("met" if not slow else "missed by " + ", ".join(slow))
-    )
+    print_latency_table(results, GOAL_MS)
 
 
 if __name__ == "__main__":

@@ -138,6 +138,21 @@ def p95(durations: list[float]) -> float:
     return ordered[max(0, round(0.95 * len(ordered)) - 1)]
 
 
+def print_latency_table(results: dict[str, list[float]], goal_ms: float) -> None:
+    """Print median, p95 and max per page as a Markdown table, then whether p95 met the goal."""
+    print("| page | median ms | p95 ms | max ms |")
+    print("| --- | ---: | ---: | ---: |")
+    for name, durations in results.items():
+        print(
+            f"| {name} | {statistics.median(durations):.1f} | {p95(durations):.1f} "
+            f"| {max(durations):.1f} |"
+        )
+    slow = [name for name, durations in results.items() if p95(durations) >= goal_ms]
+    print(
+        f"\np95 goal {goal_ms:.0f} ms: " + ("met" if not slow else "missed by " + ", ".join(slow))
+    )
+
+
 def main() -> None:
     """Run the benchmark and print its table."""
     options = parse_arguments()
