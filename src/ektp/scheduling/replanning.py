@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from ektp.scheduling import demand as demand_sql
 from ektp.scheduling.bulk import NewTurns, collector_paused, insert_turns, set_status, stamp_text
 from ektp.scheduling.campaigns import campaign_definition, require_campaign, session_index
+from ektp.scheduling.day_loads import held_of_live, store_day_loads
 from ektp.scheduling.models import LIVE_STATUSES, Campaign, PlanRun
 from ektp.scheduling.replan import VANISHED, freeze_until
 from ektp.scheduling.replan import replan as replan_site
@@ -177,6 +178,8 @@ def _replan(
     run.moved = len(moved)
     run.invited = len(moved)
     reports = kecamatan_reports(session, definition, outcomes)
+    held = held_of_live(live.turn, live.turns, live.invitation_id, old_ids)
+    store_day_loads(session, run, from_day=replan_day, held=held, batches=batches)
     finish_run(session, run, reports, now)
     return ReplanResult(
         plan_run_id=run.id,

@@ -59,6 +59,14 @@ LABELS: dict[str, tuple[str, str]] = {
         "angkanya ada pada tabel di bawah.",
         "Chart: planned recordings per day against capacity; the figures are in the table below.",
     ),
+    "plan.chart_hint": (
+        "Angka rencana sebagaimana dibuat oleh perencanaan terakhir; pindah jadwal, tidak "
+        "hadir dan undangan ulang sesudahnya tampak di sesi kecamatan dan masuk ke sini pada "
+        "perencanaan berikutnya. Kapasitas mengikuti perubahan alat saat ini.",
+        "The figures as the latest plan made them; moves, missed turns and re-invitations "
+        "since show on the kecamatan's sessions and come in here with the next plan. "
+        "Capacity follows the equipment changes as of now.",
+    ),
     "plan.chart_table": ("Angka per hari", "Figures per day"),
     "plan.day": ("Tanggal", "Date"),
     "plan.planned": ("Direncanakan", "Planned"),

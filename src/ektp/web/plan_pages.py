@@ -86,7 +86,12 @@ def city_total(reports: list[KecamatanReport]) -> CityTotal:
 def plan_page(
     request: Request, user: CurrentUser, session: DbSession, kecamatan: str = ""
 ) -> Response:
-    """Return the plan per kecamatan with the chart of planned recordings per day."""
+    """Return the plan per kecamatan with the chart of planned recordings per day.
+
+    Both are the figures the latest plan or re-plan stored when it finished (a dashboard
+    reloads this page every few seconds: counting the city's invitations each time took a
+    second at full scale). Live counts per session are on the kecamatan's sessions page.
+    """
     if user.role == roles.OPERATOR_KECAMATAN and user.area_kode:
         return RedirectResponse(f"/rencana/kecamatan/{user.area_kode}", status_code=303)
     if user.role == roles.PETUGAS_KELURAHAN and user.area_kode:
