@@ -320,3 +320,42 @@ def test_a_large_first_plan_rebuilds_the_indexes_and_the_unique_one_still_holds(
         "ux_invitations_live_resident",
     }
     test_the_database_refuses_a_second_live_turn_for_one_resident(runtime)
+
+
+def test_households_whose_no_kk_is_not_16_digits_are_still_told_apart(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    # Imports refuse such a No. KK, but rows written before that rule or by hand may hold
+    # one: the planner then reads it as text, and two such households in one RT stay two.
+    from ektp.scheduling import demand
+
+    by_rt: dict[tuple[str, int, int], dict[str, list[str]]] = defaultdict(dict)
+    adults = eligible(RECORDS)
+    for record in RECORDS:
+        if record.nik in adults:
+            key = (record.kode_kelurahan, record.rw, record.rt)
+            by_rt[key].setdefault(record.no_kk, []).append(record.nik)
+    pairs = next(
+        [niks for niks in households.values() if len(niks) == 2][:2]
+        for households in by_rt.values()
+        if sum(len(niks) == 2 for niks in households.values()) >= 2
+    )
+    with runtime.transaction() as session:
+        load(session, RECORDS)
+        for niks, no_kk in zip(pairs, ("KK 7", "0000000000000012"), strict=True):
+            session.execute(
+                text("UPDATE residents SET no_kk = :no_kk WHERE nik IN (:a, :b)"),
+                {"no_kk": no_kk, "a": niks[0], "b": niks[1]},
+            )
+        service.create_campaign(session=session, scenario=scenario_file(tmp_path), now=NOW)
+        ids = {nik: id_ for nik, id_ in session.execute(text("SELECT nik, id FROM residents"))}
+        found = demand.eligible_uninvited(session=session, campaign_id=1, city="16.71", as_of=START)
+        result = service.plan(session=session, now=NOW)
+        turns = live_turns(session)
+    household = np.cumsum(found.new_household)
+    position = {int(resident): at for at, resident in enumerate(found.resident_id.tolist())}
+    first, second = ([household[position[ids[nik]]] for nik in niks] for niks in pairs)
+    assert first[0] == first[1] != second[0] == second[1]
+    assert result.invited == len(adults)
+    for niks in pairs:
+        assert turns[niks[0]] == turns[niks[1]]

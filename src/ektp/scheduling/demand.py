@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 from sqlalchemy import Date, TextClause, bindparam, text
 from sqlalchemy.orm import Session
 
@@ -26,9 +25,8 @@ from ektp.regions.service import rt_code
 from ektp.residents.eligibility import NEVER_MARRIED, latest_birth_date_for_age
 from ektp.scheduling.models import LIVE_STATUSES
 from ektp.scheduling.planner import SiteDemand
-
-IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
+from ektp.scheduling.resident_arrays import Collector, IntArray, Residents
+from ektp.scheduling.resident_arrays import as_date as as_date  # used as demand.as_date
 
 FETCH_ROWS = 100_000
 WORK_MEMORY = "256MB"
@@ -37,12 +35,27 @@ LIVE_SQL = "({})".format(", ".join(f"'{status}'" for status in LIVE_STATUSES))
 """The live states as an SQL list, for ``status IN ...`` (constants, never user input)."""
 TAKEN_SQL = "({})".format(", ".join(f"'{status}'" for status in (*LIVE_STATUSES, "attended")))
 """States that mean a resident needs no new turn: holds one, or is recorded."""
-KK_DIGITS = 16
+
+# ``{kk}`` is the No. KK. SQLite reads it as a number, -1 when it is not 16 digits with a
+# non-zero first digit (see ``household_keys``): converting it there costs far less than a
+# Python string per resident. PostgreSQL sends the text: a digits test per row (a regular
+# expression, or even ``ltrim``) took its single-threaded cursor 0.7-2 s longer at 1.2 M
+# rows than numpy takes to convert the texts, and an unguarded cast fails on a bad row.
+_KK_COLUMN = {
+    # A 16-character text whose integer prefix reaches 10^15 is 16 digits: CAST reads digits
+    # only (no sign, spaces or exponent gets a 16-digit value).
+    "sqlite": (
+        "CASE WHEN length(r.no_kk) = 16 AND CAST(r.no_kk AS INTEGER) >= 1000000000000000 "
+        "THEN CAST(r.no_kk AS INTEGER) ELSE -1 END"
+    ),
+    "postgresql": "r.no_kk",
+}
+_UNUSUAL_KK_SQL = "SELECT id, no_kk FROM residents WHERE id IN :ids"
 
 # ``{scan}`` is "NOT INDEXED" on SQLite: left to itself it walks an index (birth date,
 # campaign) and looks every row up at random, several times slower than reading in order.
 _ELIGIBLE_SQL = f"""
-SELECT r.id, r.kode_kelurahan, r.rw, r.rt, r.no_kk
+SELECT r.id, r.kode_kelurahan, r.rw, r.rt, {{kk}}
 FROM residents r {{scan}}
 WHERE r.kode_kelurahan LIKE :city_prefix
   AND r.tanggal_lahir <= :as_of
@@ -72,179 +85,11 @@ WHERE campaign_id = :campaign AND status = 'missed' GROUP BY resident_id
 """
 
 _LIVE_TURNS_SQL = f"""
-SELECT r.id, r.kode_kelurahan, r.rw, r.rt, r.no_kk, i.misses,
+SELECT r.id, r.kode_kelurahan, r.rw, r.rt, {{kk}}, i.misses,
        i.id, i.site_code, i.tanggal, i.session
 FROM invitations i {{scan}} JOIN residents r ON r.id = i.resident_id
 WHERE i.campaign_id = :campaign AND i.status IN {LIVE_SQL}
 """
-
-
-def as_date(value: Any) -> dt.date:
-    """Return a date column's value as a date (raw SQL on SQLite gives ISO text)."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
-
-
-@dataclass(frozen=True, eq=False)
-class Residents:
-    """Residents in (kelurahan, RW, RT, No. KK, id) order, as parallel arrays.
-
-    ``kelurahan`` indexes ``kelurahan_codes``; ``new_household`` marks a resident whose
-    No. KK differs from the previous resident's. For live turns, ``invitation_id`` and
-    ``turn`` (an index into ``turns``: site code, date, session name) say what each holds.
-    """
-
-    resident_id: IntArray
-    kelurahan: IntArray
-    kelurahan_codes: tuple[str, ...]
-    rw: IntArray
-    rt: IntArray
-    new_household: BoolArray
-    misses: IntArray
-    invitation_id: IntArray
-    turn: IntArray
-    turns: tuple[tuple[str, dt.date, str], ...]
-
-    def __len__(self) -> int:
-        return len(self.resident_id)
-
-
-class _Codes(dict[Any, int]):
-    """Numbers values in the order first seen; ``map(codes.__getitem__, ...)`` runs in C."""
-
-    def __missing__(self, key: Any) -> int:
-        number = self[key] = len(self)
-        return number
-
-
-def _numbered(codes: _Codes, values: Sequence[Any], count: int) -> IntArray:
-    return np.fromiter(map(codes.__getitem__, values), dtype=np.int64, count=count)
-
-
-def _ranks(codes: _Codes) -> tuple[IntArray, tuple[Any, ...]]:
-    """Return each code's rank among the values in sorted order, and the sorted values."""
-    values = list(codes)
-    order = sorted(range(len(values)), key=values.__getitem__)
-    rank = np.empty(len(values), dtype=np.int64)
-    rank[order] = np.arange(len(values), dtype=np.int64)
-    return rank, tuple(values[at] for at in order)
-
-
-def household_keys(no_kk: npt.NDArray[np.str_]) -> IntArray:
-    """Return integers that sort and compare as the No. KK texts do (byte order).
-
-    The registry's No. KK is 16 digits, read as one int64 in a few vectorised passes;
-    anything else (tests, old rows) falls back to ranking the texts, which sorts them.
-    """
-    if len(no_kk) == 0:
-        return np.zeros(0, dtype=np.int64)
-    if no_kk.dtype.itemsize == 4 * KK_DIGITS:
-        points = no_kk.view(np.uint32).reshape(-1, KK_DIGITS)
-        if bool(((points >= ord("0")) & (points <= ord("9"))).all()):
-            return no_kk.astype(f"S{KK_DIGITS}").astype(np.int64)
-    # Code point order is the byte order of UTF-8, the databases' binary collation.
-    _, rank = np.unique(no_kk, return_inverse=True)
-    return rank.astype(np.int64).reshape(-1)
-
-
-class _Collector:
-    """Turns row chunks into arrays without keeping a Python object per row."""
-
-    def __init__(self) -> None:
-        self.kelurahan = _Codes()
-        self.sites = _Codes()
-        self.days = _Codes()
-        self.names = _Codes()
-        self.parts: dict[str, list[np.ndarray[Any, Any]]] = {}
-
-    def add(self, name: str, values: np.ndarray[Any, Any]) -> None:
-        self.parts.setdefault(name, []).append(values)
-
-    def take(self, rows: Sequence[Sequence[Any]], with_turns: bool) -> None:
-        columns = list(zip(*rows, strict=True))
-        count = len(rows)
-        self.add("resident_id", np.fromiter(columns[0], dtype=np.int64, count=count))
-        self.add("kelurahan", _numbered(self.kelurahan, columns[1], count))
-        self.add("rw", np.fromiter(columns[2], dtype=np.int64, count=count))
-        self.add("rt", np.fromiter(columns[3], dtype=np.int64, count=count))
-        self.add("no_kk", np.array(columns[4], dtype=str))
-        if with_turns:
-            self.add("misses", np.fromiter(columns[5], dtype=np.int64, count=count))
-            self.add("invitation_id", np.fromiter(columns[6], dtype=np.int64, count=count))
-            self.add("site", _numbered(self.sites, columns[7], count))
-            self.add("day", _numbered(self.days, columns[8], count))
-            self.add("name", _numbered(self.names, columns[9], count))
-
-    def joined(self, name: str) -> IntArray:
-        parts = self.parts.get(name)
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-
-    def turns(self) -> tuple[IntArray, tuple[tuple[str, dt.date, str], ...]]:
-        """Return each row's turn number and the turns (site, day, session) numbered."""
-        if "site" not in self.parts:
-            return np.full(len(self.joined("resident_id")), -1, dtype=np.int64), ()
-        width = max(len(self.days), 1) * max(len(self.names), 1)
-        combined = (
-            self.joined("site") * width
-            + self.joined("day") * max(len(self.names), 1)
-            + self.joined("name")
-        )
-        keys, turn = np.unique(combined, return_inverse=True)
-        sites, days, names = list(self.sites), [as_date(d) for d in self.days], list(self.names)
-        found = tuple(
-            (
-                str(sites[key // width]),
-                days[key % width // max(len(names), 1)],
-                str(names[key % max(len(names), 1)]),
-            )
-            for key in keys.tolist()
-        )
-        return turn.astype(np.int64).reshape(-1), found
-
-    def residents(self, misses: tuple[IntArray, IntArray] | None = None) -> Residents:
-        """Return the residents sorted; ``misses`` (resident ids ascending, counts) gives
-        the misses of rows read without them.
-        """
-        ids = self.joined("resident_id")
-        rank, codes = _ranks(self.kelurahan)
-        kelurahan = rank[self.joined("kelurahan")]
-        rw, rt = self.joined("rw"), self.joined("rt")
-        no_kk = self.parts.get("no_kk")
-        kk = household_keys(np.concatenate(no_kk)) if no_kk else np.zeros(0, dtype=np.int64)
-        # RW and RT are SMALLINT: 16 bits each beside the kelurahan's rank make one key.
-        unit = (kelurahan << 32) | ((rw + 2**15) << 16) | (rt + 2**15)
-        # lexsort is stable, and a table scan usually reads ids in order already.
-        ascending = bool((ids[1:] > ids[:-1]).all())
-        order = np.lexsort((kk, unit) if ascending else (ids, kk, unit))
-        ids, kk = ids[order], kk[order]
-        turn, turns = self.turns()
-        if "misses" in self.parts:
-            missed = self.joined("misses")[order]
-        else:
-            missed = np.zeros(len(ids), dtype=np.int64)
-            if misses is not None and len(misses[0]) and len(ids):
-                at = np.minimum(np.searchsorted(misses[0], ids), len(misses[0]) - 1)
-                found = misses[0][at] == ids
-                missed[found] = misses[1][at[found]]
-        new_household = np.ones(len(ids), dtype=bool)
-        new_household[1:] = kk[1:] != kk[:-1]
-        return Residents(
-            resident_id=ids,
-            kelurahan=kelurahan[order],
-            kelurahan_codes=tuple(str(kode) for kode in codes),
-            rw=rw[order],
-            rt=rt[order],
-            new_household=new_household,
-            misses=missed,
-            invitation_id=self.joined("invitation_id")[order]
-            if "invitation_id" in self.parts
-            else np.full(len(ids), -1, dtype=np.int64),
-            turn=turn[order],
-            turns=turns,
-        )
 
 
 def dated_sql(sql: str, *date_params: str) -> TextClause:
@@ -266,6 +111,7 @@ def raw_chunks(
     assert dbapi is not None
     postgresql = session.get_bind().dialect.name == "postgresql"
     sql = sql.replace("{scan}", "" if postgresql else "NOT INDEXED")
+    sql = sql.replace("{kk}", _KK_COLUMN["postgresql" if postgresql else "sqlite"])
     if postgresql:
         # Until the transaction ends: join a city's rows in memory, not in temporary files,
         # and plan the cursor for all its rows (by default PostgreSQL plans a cursor for the
@@ -296,10 +142,21 @@ def _fetch(
     with_turns: bool,
     misses: tuple[IntArray, IntArray] | None = None,
 ) -> Residents:
-    collector = _Collector()
+    collector = Collector()
     for rows in raw_chunks(session, sql, params):
         collector.take(rows, with_turns)
-    return collector.residents(misses)
+    return collector.residents(misses, _kk_texts(session, collector.unusual_kk()))
+
+
+def _kk_texts(session: Session, ids: IntArray) -> dict[int, str]:
+    """Return the No. KK texts of the residents ``ids`` (few: only unusual ones)."""
+    found: dict[int, str] = {}
+    query = text(_UNUSUAL_KK_SQL).bindparams(bindparam("ids", expanding=True))
+    listed = ids.tolist()
+    for start in range(0, len(listed), 5_000):
+        for resident, no_kk in session.execute(query, {"ids": listed[start : start + 5_000]}):
+            found[int(resident)] = str(no_kk)
+    return found
 
 
 def _misses(session: Session, campaign_id: int) -> tuple[IntArray, IntArray]:

@@ -24,6 +24,7 @@ from ektp.scheduling.bulk import (
 )
 from ektp.scheduling.campaign import Campaign as Definition
 from ektp.scheduling.campaigns import campaign_definition, local_day, require_campaign
+from ektp.scheduling.day_loads import held_of_booked, store_day_loads
 from ektp.scheduling.models import Campaign, Invitation, PlanRun
 from ektp.scheduling.planner import plan_site, rt_order
 from ektp.scheduling.report import KecamatanReport, SiteOutcome
@@ -172,10 +173,11 @@ def _plan(
                 deadline=definition.deadline,
             )
         )
-    with indexes_set_aside(session, cast(Table, Invitation.__table__), run.invited):
-        insert_turns(session, batches, stamp)
+    with indexes_set_aside(session, cast(Table, Invitation.__table__), run.invited) as rebuilt:
+        insert_turns(session, batches, stamp, indexes_rebuilt=rebuilt)
     _store_rt_order(session, campaign, definition, seed)
     reports = kecamatan_reports(session, definition, outcomes)
+    store_day_loads(session, run, from_day=first_day, held=held_of_booked(booked), batches=batches)
     finish_run(session, run, reports, now)
     return PlanResult(
         plan_run_id=run.id,

@@ -1,0 +1,33 @@
+"""No. KK texts and numbers turned into household keys that sort as the texts do."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ektp.scheduling.resident_arrays import household_keys, kk_numbers
+
+
+def test_sixteen_digit_texts_become_their_numbers_and_others_minus_one() -> None:
+    texts = ["1671070101100001", "0000000000000012", "16710701011000X1", "KK 7"]
+    assert kk_numbers(texts).tolist() == [1671070101100001, -1, -1, -1]
+    assert kk_numbers(["1671070101100002", "1671070101100001"]).tolist() == [
+        1671070101100002,
+        1671070101100001,
+    ]
+
+
+def test_numbers_read_by_the_database_pass_through_unchanged() -> None:
+    assert kk_numbers([1671070101100001, -1]).tolist() == [1671070101100001, -1]
+
+
+def test_unusual_texts_are_ranked_with_the_rest_in_text_order() -> None:
+    ids = np.array([1, 2, 3, 4], dtype=np.int64)
+    numbers = np.array([1671070101100001, -1, -1, 1671070101100001], dtype=np.int64)
+    keys = household_keys(numbers, {2: "0000000000000012", 3: "KK 7"}, ids)
+    # "0000000000000012" < "1671070101100001" < "KK 7" as texts; equal texts, equal keys.
+    assert keys.tolist() == [1, 0, 2, 1]
+
+
+def test_without_unusual_texts_the_numbers_are_the_keys() -> None:
+    numbers = np.array([1671070101100002, 1671070101100001], dtype=np.int64)
+    assert household_keys(numbers, {}, np.array([1, 2], dtype=np.int64)) is numbers
