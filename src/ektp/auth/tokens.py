@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ektp.auth.models import ApiToken, User
 from ektp.auth.service import AUDIT_WRITER
+from ektp.storage.engine import WRITE_LOCK_WAIT, WriterBusy
 
 TOKEN_PREFIX = "ektp_"
 """Marks a string as an ektp token, so secret scanners and people recognise a leaked one."""
@@ -88,10 +89,16 @@ def user_for_token(*, session: Session, token: str, now: dt.datetime) -> User | 
         else:
             # A read-only request (a screen refreshing every 5 s) must not turn its snapshot
             # into a write: on SQLite that fails at once when another writer got in between.
-            with writer() as own, own.begin():
-                own.execute(
-                    update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=moment)
-                )
+            # Nor wait for one: while another request writes, the touch waits for a later
+            # call (holding a thread to wait for the writer lock could starve that writer).
+            try:
+                with writer() as own, own.begin():
+                    own.connection(execution_options={WRITE_LOCK_WAIT: 0})
+                    own.execute(
+                        update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=moment)
+                    )
+            except WriterBusy:
+                pass
     return session.get(User, row.user_id)
 
 

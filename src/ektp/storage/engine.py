@@ -23,6 +23,13 @@ def normalise_url(url: str) -> str:
 
 BUSY_TIMEOUT_MS = 30_000
 """How long a SQLite writer waits for the write lock before giving up."""
+WRITE_LOCK_WAIT = "ektp_write_lock_wait_s"
+"""Execution option: how many seconds a SQLite transaction waits for its process's writer
+lock (default ``BUSY_TIMEOUT_MS``); 0 for a write that can be skipped when others write."""
+
+
+class WriterBusy(TimeoutError):
+    """Raised when a SQLite transaction could not take its process's writer lock in time."""
 
 
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -59,10 +66,10 @@ def _serialise_writers(engine: Engine) -> None:
     lock = threading.Lock()
 
     def begin(connection: Any) -> None:
-        if not lock.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
-            raise TimeoutError(
-                f"database is locked: no write transaction of this process ended within "
-                f"{BUSY_TIMEOUT_MS // 1000} s"
+        wait = connection.get_execution_options().get(WRITE_LOCK_WAIT, BUSY_TIMEOUT_MS / 1000)
+        if not lock.acquire(timeout=wait):
+            raise WriterBusy(
+                f"database is locked: no write transaction of this process ended within {wait:g} s"
             )
         try:
             _begin_sqlite(connection)

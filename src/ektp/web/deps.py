@@ -16,6 +16,7 @@ from ektp.auth.models import User
 from ektp.auth.schemas import UserView
 from ektp.auth.service import AUDIT_WRITER
 from ektp.runtime import Runtime
+from ektp.web.write_gate import READ_METHODS
 
 SESSION_USER_KEY = "user_id"
 SESSION_CSRF_KEY = "csrf"
@@ -30,9 +31,6 @@ def get_runtime(request: Request) -> Runtime:
     runtime = request.app.state.runtime
     assert isinstance(runtime, Runtime)
     return runtime
-
-
-READ_METHODS = frozenset({"GET", "HEAD"})
 
 
 def db_session(request: Request) -> Iterator[Session]:
