@@ -94,3 +94,44 @@ def test_a_disabled_gate_lets_every_request_through_at_once(method: str) -> None
 
     asyncio.run(run())
     assert most == 5
+
+
+def test_a_token_touch_is_skipped_not_waited_for_while_another_process_writes(
+    web_runtime: Runtime,
+) -> None:
+    import sqlite3
+    import time
+
+    from sqlalchemy.engine import make_url
+
+    from ektp.auth.models import ApiToken
+    from ektp.auth.service import AUDIT_WRITER
+
+    if not web_runtime.separate_reads:
+        pytest.skip("PostgreSQL has no single writer lock to wait for")
+    with web_runtime.transaction() as session:
+        admin = session.execute(select(User).where(User.username == "admin")).scalar_one()
+        token = tokens.create_token(session=session, user=admin, name="screen", now=NOW)
+    database = make_url(web_runtime.settings.database_url).database
+    assert database
+    other = sqlite3.connect(database, isolation_level=None)
+    reader = web_runtime.read_session_factory()
+    reader.info[AUDIT_WRITER] = web_runtime.session_factory
+    try:
+        other.execute("BEGIN IMMEDIATE")  # an import in another process
+        started = time.monotonic()
+        user = tokens.user_for_token(session=reader, token=token, now=NOW)
+        waited = time.monotonic() - started
+        reader.commit()
+    finally:
+        reader.close()
+        other.execute("ROLLBACK")
+        other.close()
+    assert user is not None and user.username == "admin"
+    assert waited < 5  # not the 30 s busy timeout, holding a pooled connection
+    with web_runtime.transaction() as session:
+        touched = session.execute(
+            select(ApiToken.last_used_at).where(ApiToken.name == "screen")
+        ).scalar_one()
+    assert touched is None  # skipped this time; a later call touches it
+    assert web_runtime.engine.pool.checkedout() == 0

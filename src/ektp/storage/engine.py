@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import exc as sqlalchemy_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -54,6 +55,19 @@ def _begin_sqlite(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _begin_sqlite_now(connection: Any) -> None:
+    """Begin a write transaction at once, or raise WriterBusy while another process writes."""
+    # The busy timeout would keep a pooled connection waiting up to 30 s; for a write that
+    # can be skipped (a token's last use) that is worse than skipping it.
+    connection.exec_driver_sql("PRAGMA busy_timeout=0")
+    try:
+        _begin_sqlite(connection)
+    except sqlalchemy_exc.OperationalError as error:
+        raise WriterBusy("database is locked: another process is writing") from error
+    finally:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+
 def _serialise_writers(engine: Engine) -> None:
     """Let one thread of this process at a time begin a SQLite write transaction.
 
@@ -72,7 +86,10 @@ def _serialise_writers(engine: Engine) -> None:
                 f"database is locked: no write transaction of this process ended within {wait:g} s"
             )
         try:
-            _begin_sqlite(connection)
+            if wait <= 0:
+                _begin_sqlite_now(connection)
+            else:
+                _begin_sqlite(connection)
         except BaseException:
             lock.release()
             raise
