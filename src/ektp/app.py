@@ -62,9 +62,10 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
         same_site="lax",
         https_only=settings.secure_cookies,
     )
-    from ektp.web.write_gate import WriteGate
+    from ektp.web.write_gate import WRITERS, RequestGate
 
-    app.add_middleware(WriteGate, enabled=app_runtime.separate_reads)
+    # SQLite has one writer: more than one writing request inside would only wait for it.
+    app.add_middleware(RequestGate, writers=1 if app_runtime.separate_reads else WRITERS)
     for router in (auth_api, regions_api, residents_api, schedule_api):
         app.include_router(router, prefix=API_PREFIX)
     for router in (auth_pages.router, pages.router, resident_pages.router, plan_pages.router):

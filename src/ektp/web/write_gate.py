@@ -1,13 +1,14 @@
-"""One writing request at a time per process on SQLite, queued in the event loop.
+"""Requests queue in the event loop, not in request threads: a bounded number of reading
+and of writing requests run at once per process, on SQLite one writing request at a time.
 
-SQLite has one writer. Each request that writes takes the process's writer lock
-(``storage.engine``) at its first statement, in a worker thread, and gives it back at the
-commit, in another: FastAPI runs a route's dependencies, the route and the dependencies'
-teardown as separate calls into one pool of forty threads. Under load, forty requests could
-each take a thread only to wait there for the lock, while the request holding it waited
-for a free thread to commit: nothing moved until the 30 s timeout failed them all. Here
-writing requests wait for their turn as coroutines, holding no thread, so the one that
-runs always finds threads to finish with.
+FastAPI runs a route's dependencies, the route and the dependencies' teardown (the commit)
+as separate calls into one pool of forty threads, and a request holds its database
+connection, and on SQLite the process's writer lock (``storage.engine``), across them.
+Under load, with every thread taken by requests waiting for a connection or for the lock,
+the requests holding them waited for a free thread to finish: nothing moved until the
+30 s timeouts failed them all (seen at 10 times Palembang's peak on both databases). Here
+the requests beyond ``READERS`` + ``writers`` wait as coroutines, holding neither thread nor
+connection, so those inside always find a thread (40) and a pooled connection (40) to go on.
 """
 
 from __future__ import annotations
@@ -18,22 +19,30 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 READ_METHODS = frozenset({"GET", "HEAD"})
 """Requests that only read: on SQLite they read a snapshot and never take the write lock."""
+READERS = 30
+"""Reading requests in the app at once per process."""
+WRITERS = 8
+"""Writing requests in the app at once per process on PostgreSQL (SQLite: one)."""
 
 
-class WriteGate:
-    """ASGI middleware: requests other than GET and HEAD pass one at a time when enabled."""
+class RequestGate:
+    """ASGI middleware: at most ``readers`` reading and ``writers`` writing HTTP requests
+    run at once; the others wait their turn in the event loop, in order of arrival.
+    """
 
-    def __init__(self, app: ASGIApp, *, enabled: bool) -> None:
+    def __init__(self, app: ASGIApp, *, readers: int = READERS, writers: int = WRITERS) -> None:
         self.app = app
-        self.enabled = enabled
-        self._turn: asyncio.Lock | None = None
+        self.readers = readers
+        self.writers = writers
+        self._turns: tuple[asyncio.Semaphore, asyncio.Semaphore] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not self.enabled or scope["type"] != "http" or scope["method"] in READ_METHODS:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if self._turn is None:
+        if self._turns is None:
             # Made on first use, inside the server's event loop.
-            self._turn = asyncio.Lock()
-        async with self._turn:
+            self._turns = (asyncio.Semaphore(self.readers), asyncio.Semaphore(self.writers))
+        reading, writing = self._turns
+        async with reading if scope["method"] in READ_METHODS else writing:
             await self.app(scope, receive, send)
