@@ -169,7 +169,8 @@ def get_report(user: CurrentUser, session: DbSession) -> list[dict[str, object]]
 def get_daily_load(
     user: CurrentUser, session: DbSession, kecamatan: str | None = None
 ) -> list[DailyLoad]:
-    """Return turns given per day against capacity, for the city or one kecamatan."""
+    """Return turns per day as the latest plan or re-plan left them, against capacity,
+    for the city or one kecamatan."""
     if user.role == roles.PETUGAS_PUSAT:
         raise _forbidden()
     own = _own_kecamatan(user)

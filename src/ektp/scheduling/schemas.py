@@ -159,7 +159,8 @@ class TurnView(BaseModel):
 
 
 class DailyLoad(BaseModel):
-    """Turns given for one day against that day's capacity (for the Dinas chart)."""
+    """Turns of one day as the latest plan or re-plan left them, against that day's
+    capacity (for the Dinas chart; moves and misses since count at the next run)."""
 
     date: dt.date
     planned: int
