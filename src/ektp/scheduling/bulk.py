@@ -181,9 +181,9 @@ def insert_turns(
     code and their rows by day, session name and resident id instead: the order of the
     session index, whose multi-column text keys are the costly ones to sort.
 
-    Only the columns that vary travel per row: the site's constants are written into the
-    statement (SQLite ``executemany``) or the line template (PostgreSQL ``COPY``, lines
-    built a chunk at a time).
+    Only the columns that vary travel per row on SQLite: the site's constants are written
+    into the ``executemany`` statement. PostgreSQL gets binary ``COPY`` rows laid out by
+    numpy (``copy_binary``).
     """
     written = 0
     postgresql = is_postgresql(session)

@@ -63,6 +63,8 @@ def _begin_sqlite_now(connection: Any) -> None:
     try:
         _begin_sqlite(connection)
     except sqlalchemy_exc.OperationalError as error:
+        if "locked" not in str(error.orig):
+            raise
         raise WriterBusy("database is locked: another process is writing") from error
     finally:
         connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
