@@ -52,30 +52,8 @@ def test_more_writing_requests_than_threads_all_finish(web_runtime: Runtime) -> 
     assert len(set(statuses)) == 1 and statuses[0] < 500
 
 
-def test_reading_requests_pass_the_gate_side_by_side() -> None:
-    inside = 0
-    most = 0
-
-    async def app(scope: object, receive: object, send: object) -> None:
-        nonlocal inside, most
-        inside += 1
-        most = max(most, inside)
-        await asyncio.sleep(0.01)
-        inside -= 1
-
-    async def run(method: str) -> int:
-        nonlocal most
-        most = 0
-        gate = RequestGate(app, writers=1)  # type: ignore[arg-type]
-        scope = {"type": "http", "method": method}
-        await asyncio.gather(*(gate(scope, None, None) for _ in range(5)))  # type: ignore[arg-type]
-        return most
-
-    assert asyncio.run(run("GET")) == 5
-    assert asyncio.run(run("POST")) == 1
-
-
-def test_reading_requests_take_at_most_their_share_of_threads() -> None:
+def _most_inside(gate_options: dict[str, int], method: str, requests: int) -> int:
+    """Return how many of ``requests`` at once were inside a gate made with the options."""
     inside = 0
     most = 0
 
@@ -87,12 +65,22 @@ def test_reading_requests_take_at_most_their_share_of_threads() -> None:
         inside -= 1
 
     async def run() -> None:
-        gate = RequestGate(app, readers=3)  # type: ignore[arg-type]
-        scope = {"type": "http", "method": "GET"}
-        await asyncio.gather(*(gate(scope, None, None) for _ in range(10)))  # type: ignore[arg-type]
+        gate = RequestGate(app, **gate_options)  # type: ignore[arg-type]
+        scope = {"type": "http", "method": method}
+        await asyncio.gather(*(gate(scope, None, None) for _ in range(requests)))  # type: ignore[arg-type]
 
     asyncio.run(run())
-    assert most == 3
+    return most
+
+
+def test_reading_requests_pass_the_gate_side_by_side_and_writing_ones_one_by_one() -> None:
+    assert _most_inside({"writers": 1}, "GET", 5) == 5
+    assert _most_inside({"writers": 1}, "POST", 5) == 1
+    assert _most_inside({"writers": 8}, "POST", 5) == 5
+
+
+def test_reading_requests_take_at_most_their_share_of_threads() -> None:
+    assert _most_inside({"readers": 3}, "GET", 10) == 3
 
 
 def test_websocket_and_lifespan_events_pass_the_gate_untouched() -> None:
