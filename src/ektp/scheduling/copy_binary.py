@@ -37,23 +37,32 @@ def pg_microseconds(moment: dt.datetime) -> int:
     return (moment - _EPOCH) // dt.timedelta(microseconds=1)
 
 
+_VALUES = (
+    "campaign", "resident", "site", "day", "session", "code", "status", "misses", "run",
+    "updated",
+)  # fmt: skip
+"""The row's values, each after its length (``n_`` + name) in the layout."""
+
+
 def _layout(site: int, name: int, code: int) -> np.dtype[np.void]:
     """Return the packed row layout for a site code, session name and code of these lengths."""
-    return np.dtype(
-        [
-            ("fields", ">i2"),
-            ("n_campaign", ">i4"), ("campaign", ">i4"),
-            ("n_resident", ">i4"), ("resident", ">i4"),
-            ("n_site", ">i4"), ("site", f"S{site}"),
-            ("n_day", ">i4"), ("day", ">i4"),
-            ("n_session", ">i4"), ("session", f"S{name}"),
-            ("n_code", ">i4"), ("code", f"S{code}"),
-            ("n_status", ">i4"), ("status", f"S{len(_STATUS)}"),
-            ("n_misses", ">i4"), ("misses", ">i2"),
-            ("n_run", ">i4"), ("run", ">i4"),
-            ("n_updated", ">i4"), ("updated", ">i8"),
-        ]
-    )  # fmt: skip
+    status = len(_STATUS)
+    types = (
+        ">i4",
+        ">i4",
+        f"S{site}",
+        ">i4",
+        f"S{name}",
+        f"S{code}",
+        f"S{status}",
+        ">i2",
+        ">i4",
+        ">i8",
+    )
+    fields = [("fields", ">i2")]
+    for value, kind in zip(_VALUES, types, strict=True):
+        fields += [(f"n_{value}", ">i4"), (value, kind)]
+    return np.dtype(fields)
 
 
 def turn_rows(
@@ -86,12 +95,8 @@ def turn_rows(
         layout = _layout(len(site), length, codes.dtype.itemsize)
         rows = np.empty(len(chosen), dtype=layout)
         rows["fields"] = FIELDS
-        for name, size in (
-            ("campaign", 4), ("resident", 4), ("site", len(site)), ("day", 4),
-            ("session", length), ("code", codes.dtype.itemsize), ("status", len(_STATUS)),
-            ("misses", 2), ("run", 4), ("updated", 8),
-        ):  # fmt: skip
-            rows[f"n_{name}"] = size
+        for value in _VALUES:
+            rows[f"n_{value}"] = layout[value].itemsize
         rows["campaign"] = campaign_id
         rows["resident"] = resident_ids[chosen]
         rows["site"] = site
