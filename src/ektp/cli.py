@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
@@ -36,133 +37,49 @@ def init_command(ctx: typer.Context) -> None:
     typer.echo(f"schema at revision {after} (was {before or 'empty'})")
 
 
-def _regions(root: typer.Typer) -> None:
-    from ektp.regions.cli import app as regions_app
-
-    root.add_typer(regions_app, name="regions", help="Kemendagri regions: load and show.")
-
-
-def _residents(root: typer.Typer) -> None:
-    from ektp.residents.cli import app as residents_app
-
-    root.add_typer(residents_app, name="residents", help="The registry: import and generate.")
-
-
-def _users(root: typer.Typer) -> None:
-    from ektp.auth.cli import app as users_app
-
-    root.add_typer(users_app, name="users", help="User accounts and API tokens: create.")
-
-
-def _serve(root: typer.Typer) -> None:
-    from ektp.web.cli import serve_command
-
-    root.command("serve")(serve_command)
-
-
-def _demo(root: typer.Typer) -> None:
-    from ektp.demo import demo_command
-
-    root.command("demo")(demo_command)
-
-
-def _campaign(root: typer.Typer) -> None:
-    from ektp.scheduling.cli import campaign_app
-
-    root.add_typer(campaign_app, name="campaign", help="Campaigns: create from a scenario TOML.")
-
-
-def _schedule(root: typer.Typer) -> None:
-    from ektp.scheduling.cli import schedule_app
-
-    root.add_typer(schedule_app, name="schedule", help="Turns: plan, export, re-plan, missed.")
-
-
-def _sites(root: typer.Typer) -> None:
-    from ektp.sites.cli import app as sites_app
-
-    root.add_typer(sites_app, name="sites", help="Recording sites: sets added, broken, repaired.")
-
-
-def _report(root: typer.Typer) -> None:
-    from ektp.monitoring.sekda_cli import sekda_command
-    from ektp.recording.report_cli import app as report_app
-
-    if not any(command.name == "sekda" for command in report_app.registered_commands):
-        report_app.command("sekda")(sekda_command)
-    root.add_typer(report_app, name="report", help="Daily reports: close a day, show the figures.")
-
-
-def _letters(root: typer.Typer) -> None:
-    from ektp.scheduling.letters_cli import letters_command
-
-    root.command("letters")(letters_command)
-
-
-def _devices(root: typer.Typer) -> None:
-    from ektp.recording.cli import app as devices_app
-
-    root.add_typer(devices_app, name="devices", help="Simulated recording sets for demos and load.")
-
-
-def _batches(root: typer.Typer) -> None:
-    from ektp.cards.batches_cli import batches_app
-
-    root.add_typer(batches_app, name="batches", help="Central batches: send, withdraw.")
-
-
-def _pusat(root: typer.Typer) -> None:
-    from ektp.cards.batches_cli import pusat_app
-
-    root.add_typer(pusat_app, name="pusat", help="The centre: receive batch files.")
-
-
-def _cards(root: typer.Typer) -> None:
-    from ektp.cards.pipeline_cli import app as cards_app
-
-    root.add_typer(cards_app, name="cards", help="Card pipeline: return uncollected cards.")
-
-
-def _jobs(root: typer.Typer) -> None:
-    from ektp.monitoring.sekda_cli import jobs_app
-
-    root.add_typer(jobs_app, name="jobs", help="Scheduled jobs: the evening Sekda report.")
-
-
-def _plan(root: typer.Typer) -> None:
-    from ektp.planning.cli import plan_app
-
-    root.add_typer(plan_app, name="plan", help="Equipment: sets needed, a budget, what-ifs.")
-
-
-def _simulate(root: typer.Typer) -> None:
-    from ektp.planning.cli import simulate_command
-
-    root.command("simulate")(simulate_command)
-
-
-COMMANDS: dict[str, Callable[[typer.Typer], None]] = {
-    "regions": _regions,
-    "residents": _residents,
-    "users": _users,
-    "serve": _serve,
-    "demo": _demo,
-    "campaign": _campaign,
-    "schedule": _schedule,
-    "sites": _sites,
-    "report": _report,
-    "letters": _letters,
-    "devices": _devices,
-    "batches": _batches,
-    "pusat": _pusat,
-    "cards": _cards,
-    "jobs": _jobs,
-    "plan": _plan,
-    "simulate": _simulate,
+COMMANDS: dict[str, tuple[str, str, str | None]] = {
+    "regions": ("ektp.regions.cli", "app", "Kemendagri regions: load and show."),
+    "residents": ("ektp.residents.cli", "app", "The registry: import and generate."),
+    "users": ("ektp.auth.cli", "app", "User accounts and API tokens: create."),
+    "serve": ("ektp.web.cli", "serve_command", None),
+    "demo": ("ektp.demo", "demo_command", None),
+    "campaign": ("ektp.scheduling.cli", "campaign_app", "Campaigns: create from a scenario TOML."),
+    "schedule": ("ektp.scheduling.cli", "schedule_app", "Turns: plan, export, re-plan, missed."),
+    "sites": ("ektp.sites.cli", "app", "Recording sites: sets added, broken, repaired."),
+    "report": (
+        "ektp.recording.report_cli",
+        "app",
+        "Daily reports: close a day, show the figures.",
+    ),
+    "letters": ("ektp.scheduling.letters_cli", "letters_command", None),
+    "devices": ("ektp.recording.cli", "app", "Simulated recording sets for demos and load."),
+    "batches": ("ektp.cards.batches_cli", "batches_app", "Central batches: send, withdraw."),
+    "pusat": ("ektp.cards.batches_cli", "pusat_app", "The centre: receive batch files."),
+    "cards": ("ektp.cards.pipeline_cli", "app", "Card pipeline: return uncollected cards."),
+    "jobs": ("ektp.monitoring.sekda_cli", "jobs_app", "Scheduled jobs: the evening Sekda report."),
+    "plan": ("ektp.planning.cli", "plan_app", "Equipment: sets needed, a budget, what-ifs."),
+    "simulate": ("ektp.planning.cli", "simulate_command", None),
 }
-"""Each command's module is imported only when that command runs (or for help): a plan
-need not load the card, monitoring and web modules, a second of start-up on a slow machine.
+"""Each command: its module, the Typer group (with its help) or the command function (help
+None) in it. A command's module is imported only when that command runs (or for help): a
+plan need not load the card, monitoring and web modules, a second of start-up on a slow
+machine.
 """
+
+
+def _add(root: typer.Typer, name: str) -> None:
+    module, attribute, group_help = COMMANDS[name]
+    found = getattr(importlib.import_module(module), attribute)
+    if name == "report":
+        # The Sekda report belongs to monitoring but sits beside the daily report.
+        from ektp.monitoring.sekda_cli import sekda_command
+
+        if not any(command.name == "sekda" for command in found.registered_commands):
+            found.command("sekda")(sekda_command)
+    if group_help is None:
+        root.command(name)(found)
+    else:
+        root.add_typer(found, name=name, help=group_help)
 
 
 def build_app(only: str | None = None) -> typer.Typer:
@@ -175,9 +92,8 @@ def build_app(only: str | None = None) -> typer.Typer:
     )
     root.callback()(_root)
     root.command("init")(init_command)
-    chosen = [COMMANDS[only]] if only in COMMANDS else list(COMMANDS.values())
-    for add in chosen:
-        add(root)
+    for name in [only] if only in COMMANDS else COMMANDS:
+        _add(root, name)
     return root
 
 
