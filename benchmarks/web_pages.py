@@ -209,17 +209,7 @@ def main() -> None:
         f"{residents:,} residents; role {options.role} (area {area}); "
         f"{options.requests} requests per page after {options.warmup} warm-up\n"
     )
-    print("| page | median ms | p95 ms | max ms |")
-    print("| --- | ---: | ---: | ---: |")
-    for name, durations in results.items():
-        print(
-            f"| {name} | {statistics.median(durations):.1f} | {p95(durations):.1f} "
-            f"| {max(durations):.1f} |"
-        )
-    slow = [name for name, durations in results.items() if p95(durations) >= GOAL_MS]
-    print(
-        f"\np95 goal {GOAL_MS:.0f} ms: " + ("met" if not slow else "missed by " + ", ".join(slow))
-    )
+    print_latency_table(results, GOAL_MS)
 
 
 if __name__ == "__main__":
