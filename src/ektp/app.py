@@ -66,6 +66,15 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
 
     # SQLite has one writer: more than one writing request inside would only wait for it.
     app.add_middleware(RequestGate, writers=1 if app_runtime.separate_reads else WRITERS)
+    from ektp.recording.api import router as recording_api
+    from ektp.recording.queue_api import router as queue_api
+    from ektp.web import desk_pages, queue_pages
+
+    # Routes are matched in order: the recording day's device and screen calls, by far the
+    # most frequent, come first. The queue goes before the device API, whose
+    # /recording/{recording_id} would otherwise catch /recording/queue.
+    app.include_router(queue_api, prefix=API_PREFIX)
+    app.include_router(recording_api, prefix=API_PREFIX)
     for router in (auth_api, regions_api, residents_api, schedule_api):
         app.include_router(router, prefix=API_PREFIX)
     for router in (auth_pages.router, pages.router, resident_pages.router, plan_pages.router):
@@ -73,14 +82,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
     from ektp.web import report_pages
 
     app.include_router(report_pages.router)
-    from ektp.recording.api import router as recording_api
-    from ektp.recording.queue_api import router as queue_api
-    from ektp.web import desk_pages, queue_pages
-
-    # Before the device API: its /recording/{recording_id} would otherwise catch /recording/queue.
-    app.include_router(queue_api, prefix=API_PREFIX)
     app.include_router(queue_pages.router)
-    app.include_router(recording_api, prefix=API_PREFIX)
     app.include_router(desk_pages.router)
     # Cards, monitoring and planning: one block per module, each added by its owner.
     # (cards)

@@ -75,31 +75,39 @@ def user_for_token(*, session: Session, token: str, now: dt.datetime) -> User | 
     """Return the user of a live token, or None for an unknown or revoked one."""
     if not token.startswith(TOKEN_PREFIX):
         return None
-    row = session.execute(
-        select(ApiToken).where(ApiToken.token_sha256 == token_sha256(token))
-    ).scalar_one_or_none()
-    if row is None or row.revoked_at is not None:
+    # One query for the token and its user: every device call starts here.
+    found = session.execute(
+        select(ApiToken.id, ApiToken.revoked_at, ApiToken.last_used_at, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_sha256 == token_sha256(token))
+    ).one_or_none()
+    if found is None:
+        return None
+    token_id, revoked_at, last_used_at, user = found
+    if revoked_at is not None:
         return None
     moment = _utc(now)
-    if row.last_used_at is None or moment - _utc(row.last_used_at) >= LAST_USED_PRECISION:
-        writer = session.info.get(AUDIT_WRITER)
-        if writer is None:
-            row.last_used_at = moment
-            session.flush()
-        else:
-            # A read-only request (a screen refreshing every 5 s) must not turn its snapshot
-            # into a write: on SQLite that fails at once when another writer got in between.
-            # Nor wait for one: while another request writes, the touch waits for a later
-            # call (holding a thread to wait for the writer lock could starve that writer).
-            try:
-                with writer() as own, own.begin():
-                    own.connection(execution_options={WRITE_LOCK_WAIT: 0})
-                    own.execute(
-                        update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=moment)
-                    )
-            except WriterBusy:
-                pass
-    return session.get(User, row.user_id)
+    if last_used_at is None or moment - _utc(last_used_at) >= LAST_USED_PRECISION:
+        _touch(session, token_id, moment)
+    return user
+
+
+def _touch(session: Session, token_id: int, moment: dt.datetime) -> None:
+    touch = update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=moment)
+    writer = session.info.get(AUDIT_WRITER)
+    if writer is None:
+        session.execute(touch)
+        return
+    # A read-only request (a screen refreshing every 5 s) must not turn its snapshot into a
+    # write: on SQLite that fails at once when another writer got in between. Nor wait for
+    # one: while another request writes, the touch waits for a later call (holding a thread
+    # to wait for the writer lock could starve that writer).
+    try:
+        with writer() as own, own.begin():
+            own.connection(execution_options={WRITE_LOCK_WAIT: 0})
+            own.execute(touch)
+    except WriterBusy:
+        pass
 
 
 def revoke_token(*, session: Session, user: User, name: str, now: dt.datetime) -> int:

@@ -66,8 +66,9 @@ _REFUSALS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _biometric_cipher(request: Request) -> BiometricCipher:
+async def _biometric_cipher(request: Request) -> BiometricCipher:
     # Built on first use, not at startup: a server that never records needs no key file.
+    # On the event loop (no worker thread per call): after the first call it reads an attribute.
     cipher = getattr(request.app.state, "biometric_cipher", None)
     if not isinstance(cipher, BiometricCipher):
         cipher = cipher_from_settings(request.app.state.runtime.settings)
@@ -80,7 +81,7 @@ Now = Annotated[dt.datetime, Depends(clock)]
 """The queue API's clock: a replay (``ektp demo --simulate-days``) sets one time for both."""
 
 
-def _desk_user(user: CurrentUser) -> User:
+async def _desk_user(user: CurrentUser) -> User:
     if user.role not in DESK_ROLES or user.area_kode is None:
         raise HTTPException(
             status_code=403, detail="only kecamatan operators and the city admin run desks"

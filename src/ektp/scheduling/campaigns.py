@@ -124,6 +124,7 @@ def create_campaign(*, session: Session, scenario: str, now: dt.datetime) -> Cam
     )
     session.add(row)
     session.flush()
+    _keep_active(session, row)
     session.add_all(
         SetChangeEvent(
             campaign_id=row.id,
@@ -142,10 +143,32 @@ def create_campaign(*, session: Session, scenario: str, now: dt.datetime) -> Cam
     return row
 
 
+_ACTIVE_KEY = "ektp.scheduling.active_campaign"
+_DEFINITION_KEY = "ektp.scheduling.campaign_definition"
+
+
 def active_campaign(*, session: Session) -> Campaign | None:
-    """Return the latest campaign, or None when none was created."""
+    """Return the latest campaign, or None when none was created.
+
+    Read once per transaction: a request asks for it from its area check, its route and its
+    service, and the campaign a transaction started with is the one it works on.
+    """
+    transaction = session.get_transaction()
+    kept = session.info.get(_ACTIVE_KEY)
+    if transaction is not None and kept is not None and kept[0] is transaction:
+        kept_campaign: Campaign = kept[1]
+        return kept_campaign
     query = select(Campaign).order_by(Campaign.id.desc()).limit(1)
-    return session.execute(query).scalar_one_or_none()
+    found = session.execute(query).scalar_one_or_none()
+    if found is not None:
+        _keep_active(session, found)
+    return found
+
+
+def _keep_active(session: Session, campaign: Campaign) -> None:
+    # The row itself, not its id: the identity map holds rows weakly, and a row nobody
+    # held would be read again.
+    session.info[_ACTIVE_KEY] = (session.get_transaction(), campaign)
 
 
 def require_campaign(*, session: Session) -> Campaign:
@@ -159,42 +182,61 @@ def require_campaign(*, session: Session) -> Campaign:
     return found
 
 
-def _history(session: Session, campaign: Campaign) -> dict[str, list[SetChange]]:
+HistoryRow = tuple[str, dt.date, int, str]
+"""A set change as ``campaign_definition`` reads it: site, date, change, reason."""
+
+
+def _history(session: Session, campaign: Campaign) -> tuple[HistoryRow, ...]:
     query = (
-        select(SetChangeEvent)
+        select(
+            SetChangeEvent.site_code,
+            SetChangeEvent.tanggal,
+            SetChangeEvent.change,
+            SetChangeEvent.reason,
+        )
         .where(SetChangeEvent.campaign_id == campaign.id)
         .order_by(SetChangeEvent.tanggal, SetChangeEvent.id)
     )
-    history: dict[str, list[SetChange]] = {}
-    for event in session.execute(query).scalars():
-        history.setdefault(event.site_code, []).append(
-            SetChange(
-                date=event.tanggal, change=event.change, reason=cast(SetChangeReason, event.reason)
-            )
+    return tuple((str(s), d, int(c), str(r)) for s, d, c, r in session.execute(query))
+
+
+@functools.lru_cache(maxsize=32)
+def _definition(text: str, history: tuple[HistoryRow, ...]) -> campaign_rules.Campaign:
+    # Every queue screen, check-in and desk request asks for the campaign: build it once
+    # per TOML text and set history (the result is frozen, so sharing it is safe). The
+    # history rows are the key itself, so a set broken or repaired is never missed.
+    parsed = campaign_rules.parse_campaign(tomllib.loads(text))
+    by_site: dict[str, list[SetChange]] = {}
+    for site_code, tanggal, change, reason in history:
+        by_site.setdefault(site_code, []).append(
+            SetChange(date=tanggal, change=change, reason=cast(SetChangeReason, reason))
         )
-    return history
-
-
-@functools.lru_cache(maxsize=16)
-def _parsed(definition: str) -> campaign_rules.Campaign:
-    # Every queue screen, check-in and desk request asks for the campaign: parse its TOML
-    # once per text (the result is frozen, so sharing it is safe).
-    return campaign_rules.parse_campaign(tomllib.loads(definition))
+    sites = tuple(
+        dataclasses.replace(site, sets_history=tuple(by_site.get(site.code, ())))
+        for site in parsed.sites
+    )
+    return dataclasses.replace(parsed, sites=sites)
 
 
 def campaign_definition(*, session: Session, campaign: Campaign) -> campaign_rules.Campaign:
     """Return the campaign as declared, each site's set history read from ``set_changes``.
 
     The table replaces the TOML's ``sets_history`` (it was seeded from it), so a change is
-    never counted twice.
+    never counted twice. Read once per transaction (``sets_changed`` forgets it).
     """
-    parsed = _parsed(campaign.definition)
-    history = _history(session, campaign)
-    sites = tuple(
-        dataclasses.replace(site, sets_history=tuple(history.get(site.code, ())))
-        for site in parsed.sites
-    )
-    return dataclasses.replace(parsed, sites=sites)
+    transaction = session.get_transaction()
+    kept = session.info.get(_DEFINITION_KEY)
+    if transaction is not None and kept is not None and kept[:2] == (transaction, campaign.id):
+        kept_definition: campaign_rules.Campaign = kept[2]
+        return kept_definition
+    definition = _definition(campaign.definition, _history(session, campaign))
+    session.info[_DEFINITION_KEY] = (session.get_transaction(), campaign.id, definition)
+    return definition
+
+
+def sets_changed(session: Session) -> None:
+    """Forget the definition read in this transaction: a set change was just written."""
+    session.info.pop(_DEFINITION_KEY, None)
 
 
 def site_of(definition: campaign_rules.Campaign, site_code: str) -> Site:

@@ -13,7 +13,13 @@ from typing import cast
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ektp.scheduling.campaigns import campaign_definition, require_campaign, site_of, utc
+from ektp.scheduling.campaigns import (
+    campaign_definition,
+    require_campaign,
+    sets_changed,
+    site_of,
+    utc,
+)
 from ektp.scheduling.errors import ScheduleError
 from ektp.scheduling.models import SetChangeEvent
 from ektp.scheduling.schemas import SetChangeView, SiteInfo
@@ -81,6 +87,7 @@ def change_sets(
     )
     session.add(row)
     session.flush()
+    sets_changed(session)
     return SetChangeView(
         id=row.id,
         site_code=row.site_code,

@@ -106,7 +106,7 @@ def _token_user(request: Request, session: Session, token: str) -> User:
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-def personal_data_user(user: CurrentUser) -> User:
+async def personal_data_user(user: CurrentUser) -> User:
     """Return the user when the role may see personal data; else 403."""
     if not roles.may_see_personal_data(user.role) or user.area_kode is None:
         raise HTTPException(status_code=403, detail="this role may not see personal data")
@@ -116,7 +116,7 @@ def personal_data_user(user: CurrentUser) -> User:
 PersonalDataUser = Annotated[User, Depends(personal_data_user)]
 
 
-def audit_reader(user: CurrentUser) -> User:
+async def audit_reader(user: CurrentUser) -> User:
     """Return the user when the role may read the audit log; else 403."""
     if not roles.may_search_audit(user.role):
         raise HTTPException(status_code=403, detail="this role may not read the audit log")
