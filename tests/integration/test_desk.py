@@ -419,3 +419,35 @@ def test_two_uploads_with_one_key_at_once_store_one_capture(day: Runtime, starte
     assert len(ids) == 1, outcomes
     assert all(isinstance(o, int | DBAPIError) for o in outcomes), outcomes
     assert _count(day, Capture) == 1
+
+
+def test_a_capture_after_another_desk_completed_the_recording_is_refused(
+    day: Runtime, started: int, database_url: str
+) -> None:
+    if database_url.startswith("sqlite"):
+        pytest.skip(
+            "SQLite takes the write lock at BEGIN IMMEDIATE: no other desk can complete the "
+            "recording between this request's area check and its capture"
+        )
+    _complete_all(day, started, but=("l_iris",))
+    with day.transaction() as session:
+        # The request's area check loads the recording while it is still in progress...
+        loaded = desk_views.get_recording(session=session, recording_id=started)
+        assert loaded is not None and loaded.status == desk.IN_PROGRESS
+        # ...another desk then takes the last capture and completes it...
+        _capture(day, started, "l_iris", 90)
+        with day.transaction() as other:
+            desk.complete_recording(session=other, recording_id=started, now=MORNING, by="b")
+        # ...so this capture, read again under the lock, must not be added.
+        with pytest.raises(desk.DeskConflictError, match="completed"):
+            desk.add_capture(
+                session=session,
+                recording_id=started,
+                modality="l_iris",
+                quality=95,
+                template=TEMPLATE,
+                image=None,
+                idempotency_key=None,
+                now=MORNING,
+                cipher=CIPHER,
+            )

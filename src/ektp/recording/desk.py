@@ -98,11 +98,20 @@ def _insert_ignoring_conflict(session: Session, table: Table, values: dict[str, 
 
 
 def _require_recording(session: Session, recording_id: int, *, lock: bool = False) -> Recording:
-    query = select(Recording).where(Recording.id == recording_id)
-    if lock:
-        # PostgreSQL: two steps on one recording queue up; SQLite serialises writers anyway.
-        query = query.with_for_update()
-    recording = session.execute(query).scalar_one_or_none()
+    if lock and session.get_bind().dialect.name == "postgresql":
+        # Two steps on one recording queue up here. The row is read again once the lock is
+        # held (populate_existing): the copy the area check loaded may be stale by then.
+        query = (
+            select(Recording)
+            .where(Recording.id == recording_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        recording = session.execute(query).scalar_one_or_none()
+    else:
+        # SQLite: a writing transaction holds the database's one write lock from its BEGIN,
+        # so a row this transaction already read is current.
+        recording = session.get(Recording, recording_id)
     if recording is None:
         raise RecordingNotFoundError(f"there is no recording {recording_id}")
     return recording
@@ -193,13 +202,9 @@ def add_capture(
     The same ``idempotency_key`` again returns the first upload's result and stores
     nothing; a key reused for another capture is refused.
     """
-    if idempotency_key is not None:
-        earlier = _capture_by_key(session, idempotency_key)
-        if earlier is not None:
-            return _replay(earlier, recording_id, modality, quality)
     recording = _require_recording(session, recording_id, lock=True)
     if idempotency_key is not None:
-        # Its twin may have committed while this request waited for the lock.
+        # Looked up once the lock is held: a twin may have committed while this one waited.
         earlier = _capture_by_key(session, idempotency_key)
         if earlier is not None:
             return _replay(earlier, recording_id, modality, quality)
