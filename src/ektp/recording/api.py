@@ -22,6 +22,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -57,6 +58,7 @@ router = APIRouter(prefix="/recording", tags=["recording"])
 
 DESK_ROLES = frozenset({roles.ADMIN_KOTA, roles.OPERATOR_KECAMATAN})
 _NO_STORE = {"Cache-Control": "no-store"}
+_BRIEFS = "ektp.recording.api.resident_briefs"
 _REFUSALS: dict[int | str, dict[str, Any]] = {
     401: {"description": "No session and no valid API token."},
     403: {"description": "The role does not run recording desks."},
@@ -137,11 +139,16 @@ def _audit(
 
 
 def _resident(session: Session, resident_id: int) -> ResidentBrief:
+    # Kept for the request: its audit line and its answer both name the resident.
     from ektp.residents.models import Resident
 
-    resident = session.get(Resident, resident_id)
-    assert resident is not None
-    return ResidentBrief(nik=resident.nik, nama=resident.nama)
+    briefs: dict[int, ResidentBrief] = session.info.setdefault(_BRIEFS, {})
+    if resident_id not in briefs:
+        nik, nama = session.execute(
+            select(Resident.nik, Resident.nama).where(Resident.id == resident_id)
+        ).one()
+        briefs[resident_id] = ResidentBrief(nik=nik, nama=nama)
+    return briefs[resident_id]
 
 
 def recording_view(session: Session, recording: Recording) -> RecordingView:
@@ -220,7 +227,15 @@ def post_next(body: NextRequest, user: DeskUser, session: DbSession, now: Now) -
         raise HTTPException(status_code=409, detail=str(error)) from None
     if called is None:
         return current
-    return _desk_view(session, body.site_code, body.set_no)
+    # Just called: it is the set's ticket now, and no recording has started on it.
+    return DeskView(
+        site_code=body.site_code,
+        set_no=body.set_no,
+        ticket_id=called.id,
+        number=called.number,
+        recording_id=None,
+        recording_status=None,
+    )
 
 
 @router.post("/start", response_model=RecordingView, responses=_REFUSALS)

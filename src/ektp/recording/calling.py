@@ -15,7 +15,7 @@ from sqlalchemy import CursorResult, case, func, select, update
 from sqlalchemy.orm import Session
 
 from ektp.recording import queue
-from ektp.recording.equipment import ensure_equipment_sets, lock_site, site_sets
+from ektp.recording.equipment import ensured_site_sets, lock_site, site_sets
 from ektp.recording.models import QueueTicket
 from ektp.recording.queue import QueueError, QueueState
 from ektp.scheduling import service as scheduling
@@ -143,8 +143,9 @@ def call_next(
     it calls nobody new and returns the set's latest ticket.
     """
     campaign, definition, site, today = site_context(session, site_code, now)
-    ensure_equipment_sets(session=session, campaign=campaign, site_code=site.code, now=now)
-    sets = dict(site_sets(session=session, campaign_id=campaign.id, site=site, day=today))
+    sets = dict(
+        ensured_site_sets(session=session, campaign=campaign, site=site, day=today, now=now)
+    )
     if set_no not in sets:
         raise queue.UnknownSetError(f"{site.name or site.code} has no set {set_no} today")
     if sets[set_no] != "working":

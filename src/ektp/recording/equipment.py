@@ -79,6 +79,21 @@ def ensure_equipment_sets(
         session.execute(_INSERT_SETS, missing)
 
 
+def _set_rows(session: Session, campaign_id: int, site_code: str) -> dict[int, str]:
+    rows = session.execute(
+        select(EquipmentSet.set_no, EquipmentSet.status).where(
+            EquipmentSet.campaign_id == campaign_id, EquipmentSet.site_code == site_code
+        )
+    ).all()
+    return {int(set_no): str(state) for set_no, state in rows}
+
+
+def _listed(status: dict[int, str], site: Site, day: dt.date) -> list[tuple[int, str]]:
+    return [
+        (number, status.get(number, "working")) for number in range(1, sets_present(site, day) + 1)
+    ]
+
+
 def site_sets(
     *, session: Session, campaign_id: int, site: Site, day: dt.date
 ) -> list[tuple[int, str]]:
@@ -86,15 +101,21 @@ def site_sets(
 
     A set without a row yet counts as working: that is how the campaign declares it.
     """
-    rows = session.execute(
-        select(EquipmentSet.set_no, EquipmentSet.status).where(
-            EquipmentSet.campaign_id == campaign_id, EquipmentSet.site_code == site.code
-        )
-    ).all()
-    status = {int(set_no): str(state) for set_no, state in rows}
-    return [
-        (number, status.get(number, "working")) for number in range(1, sets_present(site, day) + 1)
-    ]
+    return _listed(_set_rows(session, campaign_id, site.code), site, day)
+
+
+def ensured_site_sets(
+    *, session: Session, campaign: Campaign, site: Site, day: dt.date, now: dt.datetime
+) -> list[tuple[int, str]]:
+    """Return ``site_sets``, after creating the site's missing set rows (``ensure_equipment_sets``).
+
+    One read when every row exists, as it does after the site's first call of the campaign.
+    """
+    status = _set_rows(session, campaign.id, site.code)
+    if len(status) < sets_present(site):
+        ensure_equipment_sets(session=session, campaign=campaign, site_code=site.code, now=now)
+        status = _set_rows(session, campaign.id, site.code)
+    return _listed(status, site, day)
 
 
 def lock_site(

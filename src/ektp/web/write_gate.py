@@ -19,9 +19,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 READ_METHODS = frozenset({"GET", "HEAD"})
 """Requests that only read: on SQLite they read a snapshot and never take the write lock."""
-READERS = 30
+READERS = 8
 """Reading requests in the app at once per process."""
-WRITERS = 8
+WRITERS = 4
 """Writing requests in the app at once per process on PostgreSQL (SQLite: one)."""
 
 
