@@ -245,6 +245,7 @@ def check_in(
                 QueueTicket.site_code == site.code, QueueTicket.tanggal == today
             )
         )
+        number = queue.next_number(highest)
         ticket_id = _insert_ticket(
             session,
             {
@@ -252,7 +253,7 @@ def check_in(
                 "site_code": site.code,
                 "tanggal": today,
                 "session": session_name,
-                "number": queue.next_number(highest),
+                "number": number,
                 "resident_id": resident.id,
                 # A walk-in's turn of another day is closed when they are recorded today.
                 "invitation_id": turn.id if turn else None,
@@ -262,9 +263,17 @@ def check_in(
             },
         )
         if ticket_id is not None:
-            ticket = session.get(QueueTicket, ticket_id, populate_existing=True)
-            assert ticket is not None
-            return _result(ticket, already=False)
+            return CheckInResult(
+                ticket_id=ticket_id,
+                number=number,
+                display=queue.display_number(number),
+                kind=kind,
+                session_name=session_name,
+                resident_id=resident.id,
+                site_code=site.code,
+                tanggal=today,
+                already=False,
+            )
         existing = _ticket_of(session, site.code, today, resident.id)
         if existing is not None:
             return _result(existing, already=True)

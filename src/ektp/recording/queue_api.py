@@ -20,6 +20,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field, TypeAdapter
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ektp.auth import roles
@@ -151,12 +152,12 @@ def audit_checkin(
     *, session: Session, request: Request, user: User, result: checkin.CheckInResult
 ) -> None:
     """Write a check-in to the audit log under the resident's NIK."""
-    resident = session.get(Resident, result.resident_id)
+    nik = session.scalar(select(Resident.nik).where(Resident.id == result.resident_id))
     auth_service.record_audit(
         session=session,
         username=user.username,
         action=ACTION_CHECKIN,
-        subject=None if resident is None else resident.nik,
+        subject=nik,
         detail=json.dumps(
             {"site": result.site_code, "number": result.number, "already": result.already}
         ),
