@@ -65,7 +65,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
     from ektp.web.write_gate import WRITERS, RequestGate
 
     # SQLite has one writer: more than one writing request inside would only wait for it.
-    app.add_middleware(RequestGate, writers=1 if app_runtime.separate_reads else WRITERS)
+    app.add_middleware(RequestGate, writers=1 if app_runtime.single_writer else WRITERS)
     from ektp.recording.api import router as recording_api
     from ektp.recording.queue_api import router as queue_api
     from ektp.web import desk_pages, queue_pages

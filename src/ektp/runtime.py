@@ -27,15 +27,28 @@ class Runtime:
 
     @cached_property
     def read_engine(self) -> Engine:
-        """Return the engine for read-only work: on SQLite its transactions begin deferred,
-        on PostgreSQL it is the same engine."""
-        if not self.separate_reads:
-            return self.engine
-        return self._make_engine(reading=True)
+        """Return the engine for read-only work (page views, screens): on SQLite files its
+        own, whose transactions begin deferred and cannot write; on PostgreSQL the same
+        pool in autocommit.
+
+        PostgreSQL reads in READ COMMITTED see a fresh snapshot per statement anyway, so a
+        transaction around a page view only cost two round trips (BEGIN and COMMIT).
+        """
+        if self.single_writer:
+            return self._make_engine(reading=True)
+        if self.settings.database_url.startswith("postgresql"):
+            return self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        return self.engine
 
     @property
     def separate_reads(self) -> bool:
-        """Return whether read-only work has its own engine (SQLite files)."""
+        """Return whether read-only work has its own sessions (``read_session_factory``),
+        whose audit rows are written apart: SQLite files and PostgreSQL."""
+        return self.single_writer or self.settings.database_url.startswith("postgresql")
+
+    @property
+    def single_writer(self) -> bool:
+        """Return whether the database takes one writer at a time (SQLite files)."""
         url = self.settings.database_url
         return url.startswith("sqlite") and ":memory:" not in url
 
@@ -72,7 +85,8 @@ class Runtime:
         """Close every pooled connection."""
         if "engine" in self.__dict__:
             self.engine.dispose()
-        if "read_engine" in self.__dict__ and self.separate_reads:
+        # PostgreSQL's reading engine shares the main pool: disposed with it.
+        if "read_engine" in self.__dict__ and self.single_writer:
             self.read_engine.dispose()
 
 

@@ -108,7 +108,7 @@ def test_a_token_touch_is_skipped_not_waited_for_while_another_process_writes(
     from ektp.auth.models import ApiToken
     from ektp.auth.service import AUDIT_WRITER
 
-    if not web_runtime.separate_reads:
+    if not web_runtime.single_writer:
         pytest.skip("PostgreSQL has no single writer lock to wait for")
     with web_runtime.transaction() as session:
         admin = session.execute(select(User).where(User.username == "admin")).scalar_one()

@@ -115,6 +115,13 @@ def _begin_sqlite_reading(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN")
 
 
+def _sqlite_query_only(dbapi_connection: Any, _record: Any) -> None:
+    # The reading engine cannot write: a page view that tried would fail at once instead of
+    # turning its snapshot into a write (see web.deps.db_session; audit rows have their own
+    # short write transaction).
+    dbapi_connection.execute("PRAGMA query_only = ON")
+
+
 def make_engine(url: str, *, reading: bool = False, **kwargs: Any) -> Engine:
     """Return an engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout.
 
@@ -129,6 +136,7 @@ def make_engine(url: str, *, reading: bool = False, **kwargs: Any) -> Engine:
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _on_sqlite_connect)
         if reading:
+            event.listen(engine, "connect", _sqlite_query_only)
             event.listen(engine, "begin", _begin_sqlite_reading)
         else:
             _serialise_writers(engine)

@@ -44,7 +44,8 @@ def db_session(request: Request) -> Iterator[Session]:
     runtime = get_runtime(request)
     if request.method in READ_METHODS and runtime.separate_reads:
         # A page view reads; its audit rows go through a short write transaction of their
-        # own (auth.service.record_audit), so the view never holds SQLite's write lock.
+        # own (auth.service.record_audit), so the view never holds SQLite's write lock, and
+        # on PostgreSQL it reads in autocommit (no BEGIN and COMMIT round trips).
         session = runtime.read_session_factory()
         session.info[AUDIT_WRITER] = runtime.session_factory
     else:
