@@ -39,10 +39,7 @@ def _listeners_of_serve_workers(
         secret_key="s",
         biometric_key_file=tmp_path / "bio.key",
     )
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    cli.serve_workers(settings, host="127.0.0.1", port=port, access_log=False, n=workers)
+    cli.serve_workers(settings, host="127.0.0.1", port=0, access_log=False, n=workers)
     return seen
 
 

@@ -77,10 +77,12 @@ def serve_workers(settings: Settings, *, host: str, port: int, access_log: bool,
     if sys.platform == "linux":
         # One listener per worker, bound with SO_REUSEPORT: the kernel spreads connections
         # evenly over them. On one shared listener the process that waited last took most
-        # of them (60:40 with two workers at ten times Palembang's peak), and devices keep
-        # their connection, so one process stayed the busy one.
+        # of them (65:35 with two workers at ten times Palembang's peak), and devices keep
+        # their connection, so one process stayed the busy one. (The port bound, not the
+        # one asked for: --port 0 means one free port for all of them.)
+        bound_port = int(listener.getsockname()[1])
         listener.close()
-        listeners = [_reuse_port_listener(host, port) for _ in range(n)]
+        listeners = [_reuse_port_listener(host, bound_port) for _ in range(n)]
     with contextlib.suppress(KeyboardInterrupt):
         _supervisor(config, listeners).run()
 
