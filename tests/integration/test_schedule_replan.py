@@ -148,6 +148,24 @@ def test_set_changes_that_cannot_be_are_refused(planned: Runtime) -> None:
         assert sites_service.sets_working(session=session, site_code=IT2, day=MONDAY) == 2
 
 
+def test_a_set_change_is_seen_by_the_same_transaction_that_read_the_campaign_before(
+    planned: Runtime,
+) -> None:
+    # The campaign's definition is kept for the transaction; writing a change must drop it.
+    with planned.transaction() as session:
+        campaign = service.require_campaign(session=session)
+        before = service.campaign_definition(session=session, campaign=campaign)
+        assert sites_service.sets_working(session=session, site_code=IT2, day=MONDAY) == 2
+        sites_service.change_sets(
+            session=session, site_code=IT2, tanggal=MONDAY, change=1, reason="added", now=NOW
+        )
+        after = service.campaign_definition(session=session, campaign=campaign)
+        assert after is not before
+        assert sites_service.sets_working(session=session, site_code=IT2, day=MONDAY) == 3
+    with planned.transaction() as session:
+        assert sites_service.sets_working(session=session, site_code=IT2, day=MONDAY) == 3
+
+
 @st.composite
 def households(draw: st.DrawFn) -> list[tuple[int, int, Household]]:
     """Draw (rw, rt, household) for a random small kelurahan."""
