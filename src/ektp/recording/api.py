@@ -22,7 +22,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -44,10 +43,8 @@ from ektp.recording.desk_schemas import (
     DeskView,
     ExceptionRequest,
     FailRequest,
-    ModalityView,
     NextRequest,
     RecordingView,
-    ResidentBrief,
     StartRequest,
 )
 from ektp.recording.models import QueueTicket, Recording
@@ -58,7 +55,6 @@ router = APIRouter(prefix="/recording", tags=["recording"])
 
 DESK_ROLES = frozenset({roles.ADMIN_KOTA, roles.OPERATOR_KECAMATAN})
 _NO_STORE = {"Cache-Control": "no-store"}
-_BRIEFS = "ektp.recording.api.resident_briefs"
 _REFUSALS: dict[int | str, dict[str, Any]] = {
     401: {"description": "No session and no valid API token."},
     403: {"description": "The role does not run recording desks."},
@@ -126,7 +122,7 @@ def _audit(
     now: dt.datetime,
     **detail: object,
 ) -> None:
-    nik = _resident(session, recording.resident_id).nik
+    nik = desk_views.resident_brief(session=session, resident_id=recording.resident_id).nik
     auth_service.record_audit(
         session=session,
         username=user.username,
@@ -135,57 +131,6 @@ def _audit(
         detail=json.dumps({"recording": recording.id, **detail}, ensure_ascii=False),
         client=client_address(request),
         now=now,
-    )
-
-
-def _resident(session: Session, resident_id: int) -> ResidentBrief:
-    # Kept for the request: its audit line and its answer both name the resident.
-    from ektp.residents.models import Resident
-
-    briefs: dict[int, ResidentBrief] = session.info.setdefault(_BRIEFS, {})
-    if resident_id not in briefs:
-        nik, nama = session.execute(
-            select(Resident.nik, Resident.nama).where(Resident.id == resident_id)
-        ).one()
-        briefs[resident_id] = ResidentBrief(nik=nik, nama=nama)
-    return briefs[resident_id]
-
-
-def recording_view(session: Session, recording: Recording) -> RecordingView:
-    """Return the recording's state as the API shows it."""
-    ticket = session.get(QueueTicket, recording.ticket_id)
-    progress = desk_views.progress_of(session=session, recording=recording)
-    return RecordingView(
-        id=recording.id,
-        ticket_id=recording.ticket_id,
-        number=None if ticket is None else ticket.number,
-        site_code=recording.site_code,
-        tanggal=recording.tanggal,
-        set_no=recording.set_no,
-        status=recording.status,
-        started_at=recording.started_at,
-        finished_at=recording.finished_at,
-        failure_reason=recording.failure_reason,
-        resident=_resident(session, recording.resident_id),
-        modalities=[ModalityView(**vars(item)) for item in progress],
-        missing=[item.modality for item in progress if not item.done],
-    )
-
-
-def _desk_view(session: Session, site_code: str, set_no: int) -> DeskView:
-    ticket = desk_views.desk_ticket(session=session, site_code=site_code, set_no=set_no)
-    recording = (
-        None
-        if ticket is None
-        else desk_views.recording_of_ticket(session=session, ticket_id=ticket.id)
-    )
-    return DeskView(
-        site_code=site_code,
-        set_no=set_no,
-        ticket_id=None if ticket is None else ticket.id,
-        number=None if ticket is None else ticket.number,
-        recording_id=None if recording is None else recording.id,
-        recording_status=None if recording is None else recording.status,
     )
 
 
@@ -198,7 +143,7 @@ def get_desk(
 ) -> DeskView:
     """Return the resident now at a set: the called ticket and its recording, if any."""
     _require_site(session, user, site_code, f"site {site_code}")
-    return _desk_view(session, site_code, set_no)
+    return desk_views.desk_view(session=session, site_code=site_code, set_no=set_no)
 
 
 @router.post("/next", response_model=DeskView, responses=_REFUSALS)
@@ -208,7 +153,7 @@ def post_next(body: NextRequest, user: DeskUser, session: DbSession, now: Now) -
     ``ticket_id`` is null when nobody is waiting.
     """
     _require_site(session, user, body.site_code, f"site {body.site_code}")
-    current = _desk_view(session, body.site_code, body.set_no)
+    current = desk_views.desk_view(session=session, site_code=body.site_code, set_no=body.set_no)
     if current.ticket_id is not None:
         return current
     from ektp.recording import checkin, queue
@@ -262,7 +207,7 @@ def post_start(
     except desk.DeskError as error:
         raise _refused(error) from None
     _audit(session, request, user, "recording.start", recording, now, set_no=body.set_no)
-    view = recording_view(session, recording)
+    view = desk_views.recording_view(session=session, recording=recording)
     return JSONResponse(view.model_dump(mode="json"), headers=_NO_STORE)
 
 
@@ -274,7 +219,8 @@ def get_recording(
     recording = _recording_in_area(session, user, recording_id)
     _audit(session, request, user, "recording.view", recording, now)
     return JSONResponse(
-        recording_view(session, recording).model_dump(mode="json"), headers=_NO_STORE
+        desk_views.recording_view(session=session, recording=recording).model_dump(mode="json"),
+        headers=_NO_STORE,
     )
 
 
@@ -373,7 +319,8 @@ def post_exception(
         raise _refused(error) from None
     _audit(session, request, user, "recording.exception", recording, now, modality=body.modality)
     return JSONResponse(
-        recording_view(session, recording).model_dump(mode="json"), headers=_NO_STORE
+        desk_views.recording_view(session=session, recording=recording).model_dump(mode="json"),
+        headers=_NO_STORE,
     )
 
 
@@ -398,7 +345,8 @@ def post_complete(
     if was != recording.status:
         _audit(session, request, user, "recording.complete", recording, now)
     return JSONResponse(
-        recording_view(session, recording).model_dump(mode="json"), headers=_NO_STORE
+        desk_views.recording_view(session=session, recording=recording).model_dump(mode="json"),
+        headers=_NO_STORE,
     )
 
 
@@ -435,5 +383,6 @@ def post_fail(
             reason=recording.failure_reason,
         )
     return JSONResponse(
-        recording_view(session, recording).model_dump(mode="json"), headers=_NO_STORE
+        desk_views.recording_view(session=session, recording=recording).model_dump(mode="json"),
+        headers=_NO_STORE,
     )

@@ -1,5 +1,6 @@
 """What a desk shows (read only): the site's kecamatan, the ticket at a set, a recording's
-attempts, exceptions and progress. Nothing here reads templates or images.
+attempts, exceptions and progress, and the views the device API answers with. Nothing here
+reads templates or images.
 
 Functions take a keyword-only ``session`` and never write.
 """
@@ -15,7 +16,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ektp.recording import capture_rules as rules
+from ektp.recording.desk_schemas import DeskView, ModalityView, RecordingView, ResidentBrief
 from ektp.recording.models import Capture, QueueTicket, Recording
+from ektp.residents.models import Resident
 from ektp.scheduling import service as scheduling
 from ektp.scheduling.campaign import parse_campaign
 
@@ -100,3 +103,55 @@ def recording_of_ticket(*, session: Session, ticket_id: int) -> Recording | None
     return session.execute(
         select(Recording).where(Recording.ticket_id == ticket_id)
     ).scalar_one_or_none()
+
+
+_BRIEFS = "ektp.recording.desk_views.resident_briefs"
+
+
+def resident_brief(*, session: Session, resident_id: int) -> ResidentBrief:
+    """Return the resident's NIK and name, read once per session: a request's audit line
+    and its answer both name the resident."""
+    briefs: dict[int, ResidentBrief] = session.info.setdefault(_BRIEFS, {})
+    if resident_id not in briefs:
+        nik, nama = session.execute(
+            select(Resident.nik, Resident.nama).where(Resident.id == resident_id)
+        ).one()
+        briefs[resident_id] = ResidentBrief(nik=nik, nama=nama)
+    return briefs[resident_id]
+
+
+def recording_view(*, session: Session, recording: Recording) -> RecordingView:
+    """Return the recording's state as the API shows it."""
+    ticket = session.get(QueueTicket, recording.ticket_id)
+    progress = progress_of(session=session, recording=recording)
+    return RecordingView(
+        id=recording.id,
+        ticket_id=recording.ticket_id,
+        number=None if ticket is None else ticket.number,
+        site_code=recording.site_code,
+        tanggal=recording.tanggal,
+        set_no=recording.set_no,
+        status=recording.status,
+        started_at=recording.started_at,
+        finished_at=recording.finished_at,
+        failure_reason=recording.failure_reason,
+        resident=resident_brief(session=session, resident_id=recording.resident_id),
+        modalities=[ModalityView(**vars(item)) for item in progress],
+        missing=[item.modality for item in progress if not item.done],
+    )
+
+
+def desk_view(*, session: Session, site_code: str, set_no: int) -> DeskView:
+    """Return the resident now at a set: the called ticket and its recording, if any."""
+    ticket = desk_ticket(session=session, site_code=site_code, set_no=set_no)
+    recording = (
+        None if ticket is None else recording_of_ticket(session=session, ticket_id=ticket.id)
+    )
+    return DeskView(
+        site_code=site_code,
+        set_no=set_no,
+        ticket_id=None if ticket is None else ticket.id,
+        number=None if ticket is None else ticket.number,
+        recording_id=None if recording is None else recording.id,
+        recording_status=None if recording is None else recording.status,
+    )
