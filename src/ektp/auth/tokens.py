@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import secrets
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from ektp.auth.models import ApiToken, User
@@ -25,6 +25,14 @@ TOKEN_PREFIX = "ektp_"
 MAX_NAME_LENGTH = 80
 LAST_USED_PRECISION = dt.timedelta(minutes=5)
 """``last_used_at`` moves at most this often, so a busy device does not write on every call."""
+
+
+_TOKEN_USER = (
+    select(ApiToken.id, ApiToken.revoked_at, ApiToken.last_used_at, User)
+    .join(User, User.id == ApiToken.user_id)
+    .where(ApiToken.token_sha256 == bindparam("sha"))
+)
+"""A token and its user in one query, built once: every device call starts here."""
 
 
 class TokenError(ValueError):
@@ -75,12 +83,7 @@ def user_for_token(*, session: Session, token: str, now: dt.datetime) -> User | 
     """Return the user of a live token, or None for an unknown or revoked one."""
     if not token.startswith(TOKEN_PREFIX):
         return None
-    # One query for the token and its user: every device call starts here.
-    found = session.execute(
-        select(ApiToken.id, ApiToken.revoked_at, ApiToken.last_used_at, User)
-        .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_sha256 == token_sha256(token))
-    ).one_or_none()
+    found = session.execute(_TOKEN_USER, {"sha": token_sha256(token)}).one_or_none()
     if found is None:
         return None
     token_id, revoked_at, last_used_at, user = found

@@ -11,7 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, case, func, select, update
+from sqlalchemy import CursorResult, bindparam, case, func, select, update
 from sqlalchemy.orm import Session
 
 from ektp.recording import queue
@@ -28,6 +28,15 @@ from ektp.sites.capacity import Site
 _TAKEN = (*LIVE_STATUSES, "attended")
 """Invitation states that hold a place in their session (the attended have had theirs)."""
 _CALL_TRIES = 100
+# Built once: every screen refresh runs it, and building a select cost more than running it.
+_DAY_TICKETS = select(
+    QueueTicket.number,
+    QueueTicket.session,
+    QueueTicket.kind,
+    QueueTicket.status,
+    QueueTicket.set_no,
+    QueueTicket.called_at,
+).where(QueueTicket.site_code == bindparam("site"), QueueTicket.tanggal == bindparam("day"))
 
 
 def site_context(
@@ -196,16 +205,7 @@ def queue_state(
     definition = campaign_definition(session=session, campaign=campaign)
     site = site_of(definition, site_code)
     sets = site_sets(session=session, campaign_id=campaign.id, site=site, day=tanggal)
-    rows = session.execute(
-        select(
-            QueueTicket.number,
-            QueueTicket.session,
-            QueueTicket.kind,
-            QueueTicket.status,
-            QueueTicket.set_no,
-            QueueTicket.called_at,
-        ).where(QueueTicket.site_code == site.code, QueueTicket.tanggal == tanggal)
-    ).all()
+    rows = session.execute(_DAY_TICKETS, {"site": site.code, "day": tanggal}).all()
     windows = day_windows(definition, site, tanggal)
     at = queue.local_time(now, WIB)
     waiting = {

@@ -79,12 +79,13 @@ def ensure_equipment_sets(
         session.execute(_INSERT_SETS, missing)
 
 
+_SET_ROWS = select(EquipmentSet.set_no, EquipmentSet.status).where(
+    EquipmentSet.campaign_id == bindparam("campaign"), EquipmentSet.site_code == bindparam("site")
+)
+
+
 def _set_rows(session: Session, campaign_id: int, site_code: str) -> dict[int, str]:
-    rows = session.execute(
-        select(EquipmentSet.set_no, EquipmentSet.status).where(
-            EquipmentSet.campaign_id == campaign_id, EquipmentSet.site_code == site_code
-        )
-    ).all()
+    rows = session.execute(_SET_ROWS, {"campaign": campaign_id, "site": site_code}).all()
     return {int(set_no): str(state) for set_no, state in rows}
 
 

@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ektp.regions import service as regions_service
@@ -143,6 +143,18 @@ def create_campaign(*, session: Session, scenario: str, now: dt.datetime) -> Cam
     return row
 
 
+# Statements every request runs, built once (building one cost about as much as running it).
+_LATEST_CAMPAIGN = select(Campaign).order_by(Campaign.id.desc()).limit(1)
+_HISTORY = (
+    select(
+        SetChangeEvent.site_code,
+        SetChangeEvent.tanggal,
+        SetChangeEvent.change,
+        SetChangeEvent.reason,
+    )
+    .where(SetChangeEvent.campaign_id == bindparam("campaign"))
+    .order_by(SetChangeEvent.tanggal, SetChangeEvent.id)
+)
 _ACTIVE_KEY = "ektp.scheduling.active_campaign"
 _DEFINITION_KEY = "ektp.scheduling.campaign_definition"
 
@@ -158,8 +170,7 @@ def active_campaign(*, session: Session) -> Campaign | None:
     if transaction is not None and kept is not None and kept[0] is transaction:
         kept_campaign: Campaign = kept[1]
         return kept_campaign
-    query = select(Campaign).order_by(Campaign.id.desc()).limit(1)
-    found = session.execute(query).scalar_one_or_none()
+    found = session.execute(_LATEST_CAMPAIGN).scalar_one_or_none()
     if found is not None:
         _keep_active(session, found)
     return found
@@ -187,17 +198,8 @@ HistoryRow = tuple[str, dt.date, int, str]
 
 
 def _history(session: Session, campaign: Campaign) -> tuple[HistoryRow, ...]:
-    query = (
-        select(
-            SetChangeEvent.site_code,
-            SetChangeEvent.tanggal,
-            SetChangeEvent.change,
-            SetChangeEvent.reason,
-        )
-        .where(SetChangeEvent.campaign_id == campaign.id)
-        .order_by(SetChangeEvent.tanggal, SetChangeEvent.id)
-    )
-    return tuple((str(s), d, int(c), str(r)) for s, d, c, r in session.execute(query))
+    rows = session.execute(_HISTORY, {"campaign": campaign.id})
+    return tuple((str(s), d, int(c), str(r)) for s, d, c, r in rows)
 
 
 @functools.lru_cache(maxsize=32)
