@@ -59,7 +59,7 @@ _CHECK_IN_RESULT = TypeAdapter(checkin.CheckInResult)
 
 def _json(adapter: TypeAdapter[Any], value: object) -> Response:
     # pydantic's serializer, in Rust: the screens ask for the queue every 5 s, and
-    # jsonable_encoder walking the dataclasses cost more than reading the queue did.
+    # jsonable_encoder walking the dataclasses cost a fifth of what reading the queue did.
     return Response(adapter.dump_json(value), media_type="application/json", headers=_NO_STORE)
 
 

@@ -20,7 +20,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 READ_METHODS = frozenset({"GET", "HEAD"})
 """Requests that only read: on SQLite they read a snapshot and never take the write lock."""
 READERS = 8
-"""Reading requests in the app at once per process."""
+"""Reading requests in the app at once per process. The work is mostly CPU under one GIL:
+more threads only wait for it (30 and 8 gave PostgreSQL at 10× a check-in p95 of 244–272 ms,
+8 and 4 gave 179)."""
 WRITERS = 4
 """Writing requests in the app at once per process on PostgreSQL (SQLite: one)."""
 
