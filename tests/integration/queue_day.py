@@ -20,9 +20,8 @@ from sqlalchemy.orm import Session
 from ektp.recording.models import QueueTicket
 from ektp.residents.models import Resident
 from ektp.runtime import Runtime
-from ektp.scheduling import service
 from ektp.scheduling.models import Invitation
-from tests.integration.schedule_city import IT2, NOW, load, scenario_file, small_city
+from tests.integration.schedule_city import IT2, plan_city, small_city
 
 RECORDS = small_city()
 MONDAY = dt.date(2011, 10, 3)
@@ -38,9 +37,7 @@ def at(hour: int, minute: int = 0, day: dt.date = MONDAY) -> dt.datetime:
 def plan_small_campaign(runtime: Runtime, directory: Path) -> Runtime:
     """Fill the database with the small city, the small campaign and its plan."""
     with runtime.transaction() as session:
-        load(session, RECORDS)
-        service.create_campaign(session=session, scenario=scenario_file(directory), now=NOW)
-        service.plan(session=session, now=NOW)
+        plan_city(session, directory)
     return runtime
 
 

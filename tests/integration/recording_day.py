@@ -5,7 +5,6 @@ and called to a set through the queue's own use cases.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,9 +13,7 @@ from ektp.recording import capture_rules as rules
 from ektp.recording import checkin
 from ektp.recording.models import QueueTicket
 from ektp.residents.models import Resident
-from ektp.scheduling import service as scheduling
 from ektp.scheduling.models import Invitation
-from tests.integration.schedule_city import NOW, load, scenario_file, small_city
 
 WIB = dt.timezone(dt.timedelta(hours=7), "WIB")
 MONDAY = dt.date(2011, 10, 3)
@@ -24,13 +21,6 @@ MORNING = dt.datetime.combine(MONDAY, dt.time(8, 30), tzinfo=WIB).astimezone(dt.
 """08:30 in Palembang on the campaign's first day: the pagi session runs."""
 SUKARAMI = "16.71.07"
 IT2 = "16.71.06"
-
-
-def plan_city(session: Session, directory: Path) -> None:
-    """Load the small city, create the small campaign and plan everyone."""
-    load(session, small_city())
-    scheduling.create_campaign(session=session, scenario=scenario_file(directory), now=NOW)
-    scheduling.plan(session=session, now=NOW)
 
 
 def invited(session: Session, site_code: str, day: dt.date = MONDAY) -> list[tuple[str, str, int]]:

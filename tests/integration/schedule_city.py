@@ -148,6 +148,14 @@ def load(session: Session, records: Sequence[ResidentRecord]) -> None:
     write_batch(session=session, records=records, now=NOW)
 
 
+def plan_city(session: Session, directory: Path) -> None:
+    """Load the small city, create the small campaign (its scenario written into
+    ``directory``) and plan everyone."""
+    load(session, small_city())
+    service.create_campaign(session=session, scenario=scenario_file(directory), now=NOW)
+    service.plan(session=session, now=NOW)
+
+
 def eligible(records: Sequence[ResidentRecord], as_of: dt.date = START) -> set[str]:
     """Return the NIKs of ``records`` who are wajib KTP on ``as_of``."""
     return {r.nik for r in records if is_wajib_ktp(r.tanggal_lahir, r.status_kawin, as_of)}

@@ -22,13 +22,8 @@ from ektp.residents.models import Resident
 from ektp.runtime import Runtime
 from ektp.scheduling import service as scheduling
 from ektp.scheduling.models import Invitation, InvitationEvent
-from tests.integration.recording_day import (
-    MONDAY,
-    MORNING,
-    SUKARAMI,
-    called_ticket,
-    plan_city,
-)
+from tests.integration.recording_day import MONDAY, MORNING, SUKARAMI, called_ticket
+from tests.integration.schedule_city import plan_city
 
 CIPHER = BiometricCipher(os.urandom(32))
 TEMPLATE = b"MINUTIAE-OF-THE-RIGHT-THUMB-" * 16
@@ -63,17 +58,32 @@ def _capture(
     template: bytes = TEMPLATE,
 ) -> desk.CaptureResult:
     with runtime.transaction() as session:
-        return desk.add_capture(
-            session=session,
-            recording_id=recording_id,
-            modality=modality,
-            quality=quality,
-            template=template,
-            image=image,
-            idempotency_key=key,
-            now=MORNING,
-            cipher=CIPHER,
+        return _add(
+            session, recording_id, modality, quality, key=key, image=image, template=template
         )
+
+
+def _add(
+    session: Session,
+    recording_id: int,
+    modality: str,
+    quality: int,
+    *,
+    key: str | None = None,
+    image: bytes | None = None,
+    template: bytes = TEMPLATE,
+) -> desk.CaptureResult:
+    return desk.add_capture(
+        session=session,
+        recording_id=recording_id,
+        modality=modality,
+        quality=quality,
+        template=template,
+        image=image,
+        idempotency_key=key,
+        now=MORNING,
+        cipher=CIPHER,
+    )
 
 
 def _count(runtime: Runtime, model: type[object]) -> int:
@@ -221,17 +231,7 @@ def test_a_completed_recording_marks_the_ticket_recorded_and_the_invitation_atte
         invitation = session.get(Invitation, ticket.invitation_id)
         assert invitation is not None and invitation.status == "attended"
         with pytest.raises(desk.DeskConflictError, match="is completed; it takes no captures"):
-            desk.add_capture(
-                session=session,
-                recording_id=started,
-                modality="r_thumb",
-                quality=90,
-                template=TEMPLATE,
-                image=None,
-                idempotency_key=None,
-                now=MORNING,
-                cipher=CIPHER,
-            )
+            _add(session, started, "r_thumb", 90)
 
 
 def test_the_database_refuses_a_second_completed_recording_of_a_resident(
@@ -440,14 +440,4 @@ def test_a_capture_after_another_desk_completed_the_recording_is_refused(
             desk.complete_recording(session=other, recording_id=started, now=MORNING, by="b")
         # ...so this capture, read again under the lock, must not be added.
         with pytest.raises(desk.DeskConflictError, match="completed"):
-            desk.add_capture(
-                session=session,
-                recording_id=started,
-                modality="l_iris",
-                quality=95,
-                template=TEMPLATE,
-                image=None,
-                idempotency_key=None,
-                now=MORNING,
-                cipher=CIPHER,
-            )
+            _add(session, started, "l_iris", 95)

@@ -18,7 +18,13 @@ from ektp.scheduling import service
 from ektp.scheduling.models import Invitation
 from ektp.sites import service as sites_service
 from ektp.storage.migrate import alembic_config, upgrade
-from tests.integration.schedule_city import IT2, NOW, SUKARAMI, load, scenario_file, small_city
+from tests.integration.schedule_city import (
+    IT2,
+    NOW,
+    SUKARAMI,
+    plan_city,
+    small_city,
+)
 
 RECORDS = small_city()
 MONDAY = dt.date(2011, 10, 3)
@@ -29,9 +35,7 @@ LATER = dt.date(2011, 10, 10)
 def planned(runtime: Runtime, tmp_path: Path) -> Runtime:
     """Return the runtime of a database holding the small city, a campaign and its plan."""
     with runtime.transaction() as session:
-        load(session, RECORDS)
-        service.create_campaign(session=session, scenario=scenario_file(tmp_path), now=NOW)
-        service.plan(session=session, now=NOW)
+        plan_city(session, tmp_path)
     return runtime
 
 

@@ -30,6 +30,7 @@ from tests.integration.schedule_city import (
     eligible,
     live_turns,
     load,
+    plan_city,
     residents_by_nik,
     scenario_file,
     session_counts,
@@ -44,9 +45,7 @@ RECORDS = small_city()
 def planned(runtime: Runtime, tmp_path: Path) -> Runtime:
     """Return the runtime of a database holding the small city, a campaign and its plan."""
     with runtime.transaction() as session:
-        load(session, RECORDS)
-        service.create_campaign(session=session, scenario=scenario_file(tmp_path), now=NOW)
-        service.plan(session=session, now=NOW)
+        plan_city(session, tmp_path)
     return runtime
 
 

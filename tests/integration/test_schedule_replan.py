@@ -27,6 +27,7 @@ from tests.integration.schedule_city import (
     household_records,
     live_turns,
     load,
+    plan_city,
     scenario_file,
     session_counts,
     small_city,
@@ -42,9 +43,7 @@ FREEZE_END = dt.date(2011, 10, 5)  # Monday + 2 freeze days
 def planned(runtime: Runtime, tmp_path: Path) -> Runtime:
     """Return the runtime of a database holding the small city, a campaign and its plan."""
     with runtime.transaction() as session:
-        load(session, RECORDS)
-        service.create_campaign(session=session, scenario=scenario_file(tmp_path), now=NOW)
-        service.plan(session=session, now=NOW)
+        plan_city(session, tmp_path)
     return runtime
 
 
