@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -29,6 +29,8 @@ from ektp.scheduling.resident_arrays import Collector, IntArray, Residents
 from ektp.scheduling.resident_arrays import as_date as as_date  # used as demand.as_date
 
 FETCH_ROWS = 100_000
+STREAM_ROWS = 10_000
+"""Rows per chunk that libpq receives while PostgreSQL streams a read."""
 WORK_MEMORY = "256MB"
 """PostgreSQL's ``work_mem`` while reading a city's rows (hash joins of 1.2 M rows)."""
 LIVE_SQL = "({})".format(", ".join(f"'{status}'" for status in LIVE_STATUSES))
@@ -104,31 +106,34 @@ def raw_chunks(
     session: Session, sql: str, params: dict[str, Any], size: int = FETCH_ROWS
 ) -> Iterator[Sequence[Any]]:
     """Yield the rows of ``sql`` (``:name`` parameters; dates as dates) in chunks, straight
-    from the driver's cursor: SQLAlchemy's row objects would double the time at 1.2 M rows.
-    PostgreSQL streams them through a server-side cursor.
+    from the driver: SQLAlchemy's row objects would double the time at 1.2 M rows.
+    PostgreSQL streams them (libpq's chunked rows) while the client converts them.
     """
     dbapi = session.connection().connection.dbapi_connection
     assert dbapi is not None
     postgresql = session.get_bind().dialect.name == "postgresql"
     sql = sql.replace("{scan}", "" if postgresql else "NOT INDEXED")
     sql = sql.replace("{kk}", _KK_COLUMN["postgresql" if postgresql else "sqlite"])
-    if postgresql:
-        # Until the transaction ends: join a city's rows in memory, not in temporary files,
-        # and plan the cursor for all its rows (by default PostgreSQL plans a cursor for the
-        # first tenth, and picks slow index walks and nested loops).
-        session.execute(text(f"SET LOCAL work_mem = '{WORK_MEMORY}'"))
-        session.execute(text("SET LOCAL cursor_tuple_fraction = 1.0"))
-        cursor = dbapi.cursor(name=f"ektp_{uuid.uuid4().hex[:12]}")
-        cursor.execute(_NAMED_PARAM.sub(r"%(\1)s", sql), params)
-    else:
-        cursor = dbapi.cursor()
+    cursor = dbapi.cursor()
+    try:
+        if postgresql:
+            # Until the transaction ends: join a city's rows in memory, not in temp files.
+            session.execute(text(f"SET LOCAL work_mem = '{WORK_MEMORY}'"))
+            # A stream, not a server-side cursor: the server sends the next rows while this
+            # process converts the last ones (2.1 s instead of 3.1-3.4 s for the 1.2 M live
+            # turns of a re-plan), and it holds one chunk at a time.
+            stream = cursor.stream(
+                _NAMED_PARAM.sub(r"%(\1)s", sql), params, size=STREAM_ROWS
+            )
+            while chunk := list(islice(stream, size)):
+                yield chunk
+            return
         # SQLite stores dates as ISO text and compares them as text.
         as_text = {
             key: value.isoformat() if isinstance(value, dt.date) else value
             for key, value in params.items()
         }
         cursor.execute(sql, as_text)
-    try:
         while rows := cursor.fetchmany(size):
             yield rows
     finally:
