@@ -29,7 +29,7 @@ from ektp.auth import roles
 from ektp.auth import service as auth_service
 from ektp.auth.models import User
 from ektp.recording import capture_rules as rules
-from ektp.recording import desk, desk_views
+from ektp.recording import desk, desk_rows, desk_views
 from ektp.recording.capture_payload import (
     CAPTURE_DOC,
     capture_body,
@@ -97,8 +97,12 @@ def _require_site(session: Session, user: User, site_code: str, what: str) -> No
         raise HTTPException(status_code=404, detail=f"{what} is not in your area")
 
 
-def _recording_in_area(session: Session, user: User, recording_id: int) -> Recording:
-    recording = desk_views.get_recording(session=session, recording_id=recording_id)
+def _recording_in_area(
+    session: Session, user: User, recording_id: int, *, lock: bool = False
+) -> Recording:
+    # A step that locks the recording takes the lock here already: the service then finds
+    # the row held by this transaction instead of reading it a second time.
+    recording = desk_rows.recording_of(session, recording_id, lock=lock)
     if recording is None:
         raise HTTPException(status_code=404, detail=f"there is no recording {recording_id}")
     _require_site(session, user, recording.site_code, f"recording {recording_id}")
@@ -259,7 +263,7 @@ def post_capture(
         if payload.image_b64 is None
         else decode_base64(payload.image_b64, "image_b64", rules.MAX_IMAGE_BYTES)
     )
-    recording = _recording_in_area(session, user, recording_id)
+    recording = _recording_in_area(session, user, recording_id, lock=True)
     try:
         result = desk.add_capture(
             session=session,
@@ -306,7 +310,7 @@ def post_exception(
     now: Now,
 ) -> JSONResponse:
     """Note that the resident cannot give a modality, and why; returns the recording."""
-    recording = _recording_in_area(session, user, recording_id)
+    recording = _recording_in_area(session, user, recording_id, lock=True)
     try:
         recording = desk.note_exception(
             session=session,
