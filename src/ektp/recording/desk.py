@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ektp.recording import capture_rules as rules
 from ektp.recording.captures import CaptureResult, add_capture
@@ -140,16 +141,32 @@ def note_exception(
 
 
 def _finish(
-    session: Session, recording_id: int, status: str, now: dt.datetime, by: str | None, **extra: Any
+    session: Session,
+    recording: Recording,
+    status: str,
+    now: dt.datetime,
+    by: str | None,
+    **extra: Any,
 ) -> bool:
-    """Return whether this call moved the recording from in_progress to ``status``."""
-    result = session.execute(
+    """Return whether this call moved the recording from in_progress to ``status``; the row
+    in the session holds what was stored then (read again when someone else moved it).
+    """
+    values = {"status": status, "finished_at": utc(now), "operator": by, **extra}
+    columns = [getattr(Recording, key) for key in values]
+    stored = session.execute(
         update(Recording)
-        .where(Recording.id == recording_id, Recording.status == IN_PROGRESS)
-        .values(status=status, finished_at=utc(now), operator=by, **extra)
+        .where(Recording.id == recording.id, Recording.status == IN_PROGRESS)
+        .values(**values)
+        .returning(*columns)
         .execution_options(synchronize_session=False)
-    )
-    return bool(getattr(result, "rowcount", 0))
+    ).first()
+    if stored is None:
+        session.refresh(recording)
+        return False
+    # As the database gave them back (SQLite's timestamps come back naive).
+    for key, value in zip(values, stored, strict=True):
+        set_committed_value(recording, key, value)
+    return True
 
 
 def _set_ticket_status(session: Session, ticket_id: int, status: str) -> None:
@@ -187,14 +204,13 @@ def complete_recording(
         raise DeskConflictError(
             f"this resident was already recorded (recording {already[0]}); fail this one"
         )
-    if _finish(session, recording_id, COMPLETED, now, by):
+    if _finish(session, recording, COMPLETED, now, by):
         ticket = session.get(QueueTicket, recording.ticket_id)
         assert ticket is not None
         _set_ticket_status(session, ticket.id, "recorded")
         if ticket.invitation_id is not None:
             _mark_invitation_attended(session, ticket.invitation_id, now, by)
         _open_card(session, recording, now, by)
-    session.refresh(recording)
     if recording.status != COMPLETED:
         raise DeskConflictError(
             f"recording {recording_id} is {recording.status}; it cannot complete"
@@ -252,9 +268,8 @@ def fail_recording(
     if recording.status == FAILED:
         return recording
     require_in_progress(recording, "failure")
-    if _finish(session, recording_id, FAILED, now, by, failure_reason=cleaned):
+    if _finish(session, recording, FAILED, now, by, failure_reason=cleaned):
         _set_ticket_status(session, recording.ticket_id, "failed")
-    session.refresh(recording)
     if recording.status != FAILED:
         raise DeskConflictError(f"recording {recording_id} is {recording.status}; it cannot fail")
     return recording

@@ -9,11 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import Select, Table, bindparam, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from ektp.recording import capture_rules as rules
+from ektp.recording import desk_views
 from ektp.recording.models import Recording
+from ektp.residents.models import Resident
 
 IN_PROGRESS = "in_progress"
 COMPLETED = "completed"
@@ -72,25 +75,31 @@ def insert_ignoring_conflict(session: Session, table: Table, values: dict[str, A
     return None if found is None else int(found)
 
 
-_LOCKED = (
-    select(Recording)
+_WITH_RESIDENT = (
+    select(Recording, Resident.nik, Resident.nama)
+    .join(Resident, Resident.id == Recording.resident_id)
     .where(Recording.id == bindparam("recording_id"))
-    .with_for_update()
-    .execution_options(populate_existing=True)
 )
+# The row is read again once the lock is held (populate_existing): a copy loaded before may
+# be stale by then.
+_LOCKED = _WITH_RESIDENT.with_for_update(of=Recording).execution_options(populate_existing=True)
 
 
 def recording_of(session: Session, recording_id: int, *, lock: bool = False) -> Recording | None:
     """Return the recording, or None; with ``lock``, held by this transaction until it ends.
 
-    On PostgreSQL the row is locked (``FOR UPDATE``) and read again once the lock is held
-    (``populate_existing``): a copy loaded before may be stale by then. Two steps on one
-    recording queue up there. The lock is taken once per transaction: the area check and
-    the service ask for the same row. SQLite needs no row lock: a writing transaction holds
-    the database's one write lock from its BEGIN, so a row it already read is current.
+    Its resident's NIK and name come along for the request's audit line and answer
+    (``desk_views.resident_brief``). On PostgreSQL a lock is a ``FOR UPDATE``, taken once per
+    transaction (the area check and the service ask for the same row); two steps on one
+    recording queue up there. SQLite needs no row lock: a writing transaction holds the
+    database's one write lock from its BEGIN, so a row it already read is current.
     """
-    if not lock or session.get_bind().dialect.name != "postgresql":
-        return session.get(Recording, recording_id)
+    locking = lock and session.get_bind().dialect.name == "postgresql"
+    if not locking:
+        present = session.identity_map.get(identity_key(Recording, recording_id))
+        if isinstance(present, Recording):
+            return present
+        return _read(session, _WITH_RESIDENT, recording_id)
     transaction = session.get_transaction()
     kept = session.info.get(_LOCKED_KEY)
     if kept is None or kept[0] is not transaction:
@@ -98,12 +107,25 @@ def recording_of(session: Session, recording_id: int, *, lock: bool = False) -> 
         session.info[_LOCKED_KEY] = (transaction, locked)
     else:
         locked = kept[1]
-    if recording_id in locked:
-        return locked[recording_id]
-    recording = session.execute(_LOCKED, {"recording_id": recording_id}).scalar_one_or_none()
-    if recording is not None:
+    if recording_id not in locked:
+        recording = _read(session, _LOCKED, recording_id)
+        if recording is None:
+            return None
         # The row itself: the identity map holds rows weakly.
         locked[recording_id] = recording
+    return locked[recording_id]
+
+
+def _read(
+    session: Session, query: Select[Recording, str, str], recording_id: int
+) -> Recording | None:
+    found = session.execute(query, {"recording_id": recording_id}).first()
+    if found is None:
+        return None
+    recording, nik, nama = found
+    desk_views.remember_brief(
+        session=session, resident_id=recording.resident_id, nik=nik, nama=nama
+    )
     return recording
 
 

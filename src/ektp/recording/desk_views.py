@@ -120,6 +120,12 @@ def resident_brief(*, session: Session, resident_id: int) -> ResidentBrief:
     return briefs[resident_id]
 
 
+def remember_brief(*, session: Session, resident_id: int, nik: str, nama: str) -> None:
+    """Keep the resident's NIK and name read along with another row (``resident_brief``)."""
+    briefs: dict[int, ResidentBrief] = session.info.setdefault(_BRIEFS, {})
+    briefs[resident_id] = ResidentBrief(nik=nik, nama=nama)
+
+
 def recording_view(*, session: Session, recording: Recording) -> RecordingView:
     """Return the recording's state as the API shows it."""
     ticket = session.get(QueueTicket, recording.ticket_id)
