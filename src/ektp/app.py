@@ -30,6 +30,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
     from ektp.regions.api import router as regions_api
     from ektp.residents.api import router as residents_api
     from ektp.scheduling.api import router as schedule_api
+    from ektp.scheduling.turns_api import router as turns_api
     from ektp.web import auth_pages, pages, plan_pages, resident_pages
     from ektp.web.render import STATIC_DIR, make_templates
 
@@ -75,7 +76,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
     # /recording/{recording_id} would otherwise catch /recording/queue.
     app.include_router(queue_api, prefix=API_PREFIX)
     app.include_router(recording_api, prefix=API_PREFIX)
-    for router in (auth_api, regions_api, residents_api, schedule_api):
+    for router in (auth_api, regions_api, residents_api, schedule_api, turns_api):
         app.include_router(router, prefix=API_PREFIX)
     for router in (auth_pages.router, pages.router, resident_pages.router, plan_pages.router):
         app.include_router(router)
