@@ -11,16 +11,14 @@ The reading side (``daily_report``, the closed days) lives in ``daily`` and is r
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from sqlalchemy import ColumnElement, DateTime, bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
 from ektp.monitoring import aggregation
-from ektp.recording import reports
+from ektp.recording import closing_figures, reports
 from ektp.recording.daily import DAY, closed_days, daily_report, last_closed_day
-from ektp.recording.models import DailyReport, EquipmentSet, QueueTicket, Recording
-from ektp.recording.reports import RecordingTimes
+from ektp.recording.models import DailyReport, QueueTicket, Recording
 from ektp.scheduling import service as scheduling
 from ektp.scheduling.campaign import Campaign as Definition
 from ektp.scheduling.campaigns import (
@@ -31,8 +29,7 @@ from ektp.scheduling.campaigns import (
     utc,
 )
 from ektp.scheduling.errors import ScheduleError
-from ektp.scheduling.models import Campaign, Invitation
-from ektp.scheduling.schemas import CloseResult
+from ektp.scheduling.models import Campaign
 from ektp.sites import capacity
 from ektp.sites.capacity import SessionTemplate, Site
 
@@ -171,115 +168,6 @@ def _send_queue_home(session: Session, site_code: str, tanggal: dt.date, session
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-def _failed_residents(
-    session: Session, site_code: str, tanggal: dt.date, session_name: str | None
-) -> set[int]:
-    query = select(QueueTicket.resident_id).where(
-        QueueTicket.site_code == site_code,
-        QueueTicket.tanggal == tanggal,
-        QueueTicket.status == "failed",
-    )
-    if session_name is not None:
-        query = query.where(QueueTicket.session == session_name)
-    return set(session.execute(query).scalars())
-
-
-def _missed_on_day(session: Session, site_code: str, tanggal: dt.date) -> int:
-    """Return the residents who missed a turn at the site on the day, each counted once.
-
-    Someone absent in the morning may be re-invited for the same evening and miss it too:
-    two missed turns, one resident missing the day.
-    """
-    missed = set(
-        session.execute(
-            select(Invitation.resident_id).where(
-                Invitation.site_code == site_code,
-                Invitation.tanggal == tanggal,
-                Invitation.status == "missed",
-            )
-        ).scalars()
-    )
-    return len(missed - _failed_residents(session, site_code, tanggal, None))
-
-
-def _missed(closed: CloseResult, failed: set[int]) -> int:
-    """Return the invitees counted missed: absent or gone home, not those whose recording
-    failed (they came; the schedule re-invites them all the same)."""
-    absent = {turn.resident_id for turn in closed.reinvited}
-    absent.update(closed.follow_up, closed.not_reinvited)
-    return len(absent - failed)
-
-
-def _recordings(
-    session: Session, site_code: str, tanggal: dt.date, session_name: str | None
-) -> list[RecordingTimes]:
-    query = (
-        select(Recording.set_no, Recording.status, Recording.started_at, Recording.finished_at)
-        .join(QueueTicket, QueueTicket.id == Recording.ticket_id)
-        .where(QueueTicket.site_code == site_code, QueueTicket.tanggal == tanggal)
-    )
-    if session_name is not None:
-        query = query.where(QueueTicket.session == session_name)
-    return [
-        RecordingTimes(
-            set_no=int(set_no),
-            status=str(status),
-            started=utc(started),
-            finished=None if finished is None else utc(finished),
-        )
-        for set_no, status, started, finished in session.execute(query)
-    ]
-
-
-def _walk_ins(session: Session, site_code: str, tanggal: dt.date, session_name: str) -> int:
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(QueueTicket)
-            .where(
-                QueueTicket.site_code == site_code,
-                QueueTicket.tanggal == tanggal,
-                QueueTicket.session == session_name,
-                QueueTicket.kind == "walk_in",
-            )
-        )
-        or 0
-    )
-
-
-def _set_numbers(session: Session, campaign: Campaign, site: Site, tanggal: dt.date) -> list[int]:
-    """Return the numbers of the sets working at closing (1..N when none are registered)."""
-    working = capacity.sets_working(site, tanggal)
-    registered = list(
-        session.execute(
-            select(EquipmentSet.set_no)
-            .where(
-                EquipmentSet.campaign_id == campaign.id,
-                EquipmentSet.site_code == site.code,
-                EquipmentSet.status == "working",
-            )
-            .order_by(EquipmentSet.set_no)
-        ).scalars()
-    )
-    return registered[:working] if registered else list(range(1, working + 1))
-
-
-def _freeze(
-    row: DailyReport,
-    figures: reports.SiteFigures,
-    *,
-    walk_ins: int,
-    missed: int,
-) -> None:
-    row.recorded = figures.recorded
-    row.failed = figures.failed
-    row.walk_ins = walk_ins
-    row.missed = missed
-    row.mean_minutes = figures.mean_minutes
-    row.idle_minutes = figures.idle_minutes
-    row.per_set = json.dumps([figures.as_dict() for figures in figures.per_set])
-
-
 def close_session(
     *,
     session: Session,
@@ -324,19 +212,21 @@ def close_session(
     )
     window = reports.session_window(tanggal, template.start, template.end, WIB)
     figures = reports.site_figures(
-        _recordings(session, site.code, tanggal, session_name),
+        closing_figures.recordings_at(session, site.code, tanggal, session_name),
         windows=[window],
-        set_numbers=_set_numbers(session, campaign, site, tanggal),
+        set_numbers=closing_figures.set_numbers(session, campaign, site, tanggal),
         closed_at=utc(now),
-        busy=_recordings(session, site.code, tanggal, None),
+        busy=closing_figures.recordings_at(session, site.code, tanggal, None),
     )
     row = _existing(session, site.code, tanggal, session_name)
     assert row is not None
-    _freeze(
+    closing_figures.freeze(
         row,
         figures,
-        walk_ins=_walk_ins(session, site.code, tanggal, session_name),
-        missed=_missed(closed, _failed_residents(session, site.code, tanggal, session_name)),
+        walk_ins=closing_figures.walk_ins(session, site.code, tanggal, session_name),
+        missed=closing_figures.missed_count(
+            closed, closing_figures.failed_residents(session, site.code, tanggal, session_name)
+        ),
     )
     session.flush()
     return row
@@ -381,18 +271,18 @@ def close_day(
             for template in templates
         ]
         figures = reports.site_figures(
-            _recordings(session, site.code, tanggal, None),
+            closing_figures.recordings_at(session, site.code, tanggal, None),
             windows=windows,
-            set_numbers=_set_numbers(session, campaign, site, tanggal),
+            set_numbers=closing_figures.set_numbers(session, campaign, site, tanggal),
             closed_at=utc(now),
         )
         row = _existing(session, site.code, tanggal, DAY)
         assert row is not None
-        _freeze(
+        closing_figures.freeze(
             row,
             figures,
             walk_ins=sum(report.walk_ins for report in closed),
-            missed=_missed_on_day(session, site.code, tanggal),
+            missed=closing_figures.missed_on_day(session, site.code, tanggal),
         )
         session.flush()
         # The dashboards' per-RT counts of the day, written once with the day's report.
