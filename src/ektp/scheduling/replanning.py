@@ -133,7 +133,7 @@ def _replan(
         ):
             _, from_day, from_name = live.turns[turn]
             moved.append(
-                MovedTurn.model_construct(
+                MovedTurn(
                     resident_id=resident,
                     site_code=site.code,
                     from_date=from_day,

@@ -1,12 +1,13 @@
 """Pydantic shapes of campaigns, plans and turns, as the service returns them and the API shows.
 
 ``PlanResult`` and ``ReplanResult`` carry the pure ``report.KecamatanReport`` dataclasses
-unchanged; ``model_dump(mode="json")`` writes their dates in ISO form.
+(and ``MovedTurn``s) unchanged; ``model_dump(mode="json")`` writes their dates in ISO form.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -87,8 +88,13 @@ class PlanResult(BaseModel):
     unserved: int = 0
 
 
-class MovedTurn(BaseModel):
-    """A resident whose turn a re-plan moved, from where to where."""
+@dataclass(frozen=True, slots=True)
+class MovedTurn:
+    """A resident whose turn a re-plan moved, from where to where.
+
+    A plain dataclass, not a model: a re-plan after sets were added moves over 130,000
+    turns, and building that many models took 0.6 s of it (0.13 s for these).
+    """
 
     resident_id: int
     site_code: str
