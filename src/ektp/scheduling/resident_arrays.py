@@ -6,9 +6,10 @@ database, no ORM object per resident (at 1.2 million rows the arrays take about 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from operator import itemgetter
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -60,7 +61,7 @@ class _Codes(dict[Any, int]):
         return number
 
 
-def _numbered(codes: _Codes, values: Sequence[Any], count: int) -> IntArray:
+def _numbered(codes: _Codes, values: Iterable[Any], count: int) -> IntArray:
     return np.fromiter(map(codes.__getitem__, values), dtype=np.int64, count=count)
 
 
@@ -79,18 +80,31 @@ def kk_numbers(values: Sequence[int | str]) -> IntArray:
     """
     if not values or not isinstance(values[0], str):
         return np.fromiter(values, dtype=np.int64, count=len(values))
-    texts = np.array(values, dtype=str)
-    if texts.dtype.itemsize == 4 * KK_DIGITS:
-        points = texts.view(np.uint32).reshape(-1, KK_DIGITS)
-        digits = ((points >= ord("0")) & (points <= ord("9"))).all(axis=1)
-        usual = digits & (points[:, 0] != ord("0"))
-        if usual.all():
-            return texts.astype(f"S{KK_DIGITS}").astype(np.int64)
-    else:
-        usual = np.zeros(len(texts), dtype=bool)
-    numbers = np.full(len(texts), -1, dtype=np.int64)
-    numbers[usual] = texts[usual].astype(f"S{KK_DIGITS}").astype(np.int64)
-    return numbers
+    texts = cast(Sequence[str], values)  # the first is a text: so are all
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    joined = "".join(texts)
+    if (lengths == KK_DIGITS).all() and joined.isascii():
+        # Every text 16 ASCII characters (the usual case): their bytes in one array, each
+        # row a number when all its bytes are digits; four times faster than a text array.
+        return _kk_of_bytes(np.frombuffer(joined.encode("ascii"), dtype=np.uint8))
+    # Some other length or character (tests, old rows): one text at a time.
+    return np.fromiter(
+        (int(text) if _usual_kk(text) else -1 for text in texts), dtype=np.int64, count=len(texts)
+    )
+
+
+def _usual_kk(text: str) -> bool:
+    return len(text) == KK_DIGITS and text.isascii() and text.isdigit() and text[0] != "0"
+
+
+_POWERS = 10 ** np.arange(KK_DIGITS - 1, -1, -1, dtype=np.int64)
+
+
+def _kk_of_bytes(data: npt.NDArray[np.uint8]) -> IntArray:
+    """Return ``kk_numbers`` of 16-byte texts laid end to end."""
+    digits = data.reshape(-1, KK_DIGITS).astype(np.int64) - ord("0")
+    usual = ((digits >= 0) & (digits <= 9)).all(axis=1) & (digits[:, 0] != 0)
+    return np.where(usual, digits @ _POWERS, -1)
 
 
 def household_keys(numbers: IntArray, unusual: dict[int, str], ids: IntArray) -> IntArray:
@@ -130,19 +144,26 @@ class Collector:
         self.parts.setdefault(name, []).append(values)
 
     def take(self, rows: Sequence[Sequence[Any]], with_turns: bool) -> None:
-        columns = list(zip(*rows, strict=True))
         count = len(rows)
-        self.add("resident_id", np.fromiter(columns[0], dtype=np.int64, count=count))
-        self.add("kelurahan", _numbered(self.kelurahan, columns[1], count))
-        self.add("rw", np.fromiter(columns[2], dtype=np.int64, count=count))
-        self.add("rt", np.fromiter(columns[3], dtype=np.int64, count=count))
-        self.add("no_kk", kk_numbers(columns[4]))
+
+        def numbers(at: int) -> IntArray:
+            return np.fromiter(map(itemgetter(at), rows), dtype=np.int64, count=count)
+
+        def numbered(codes: _Codes, at: int) -> IntArray:
+            return _numbered(codes, map(itemgetter(at), rows), count)
+
+        # A column at a time straight from the rows: twice as fast as transposing them.
+        self.add("resident_id", numbers(0))
+        self.add("kelurahan", numbered(self.kelurahan, 1))
+        self.add("rw", numbers(2))
+        self.add("rt", numbers(3))
+        self.add("no_kk", kk_numbers(list(map(itemgetter(4), rows))))
         if with_turns:
-            self.add("misses", np.fromiter(columns[5], dtype=np.int64, count=count))
-            self.add("invitation_id", np.fromiter(columns[6], dtype=np.int64, count=count))
-            self.add("site", _numbered(self.sites, columns[7], count))
-            self.add("day", _numbered(self.days, columns[8], count))
-            self.add("name", _numbered(self.names, columns[9], count))
+            self.add("misses", numbers(5))
+            self.add("invitation_id", numbers(6))
+            self.add("site", numbered(self.sites, 7))
+            self.add("day", numbered(self.days, 8))
+            self.add("name", numbered(self.names, 9))
 
     def joined(self, name: str) -> IntArray:
         parts = self.parts.get(name)
