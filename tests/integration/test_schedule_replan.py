@@ -14,6 +14,7 @@ from sqlalchemy import select, text
 
 from ektp.runtime import Runtime
 from ektp.scheduling import service
+from ektp.scheduling.day_loads import stored_day_loads
 from ektp.scheduling.models import Invitation, InvitationEvent
 from ektp.sites import service as sites_service
 from ektp.sites.service import SetChangeError
@@ -21,6 +22,7 @@ from tests.integration.schedule_city import (
     IT2,
     KELURAHAN,
     NOW,
+    SUKARAMI,
     Household,
     calendars,
     eligible,
@@ -229,3 +231,56 @@ def test_re_planning_random_cities_keeps_one_live_turn_each_and_the_freeze_windo
     finally:
         session.rollback()
         session.close()
+
+
+def _turns_by_site(runtime: Runtime) -> dict[str, set[tuple[int, int, dt.date, str, str]]]:
+    with runtime.transaction() as session:
+        rows = session.execute(
+            select(
+                Invitation.site_code,
+                Invitation.id,
+                Invitation.resident_id,
+                Invitation.tanggal,
+                Invitation.session,
+                Invitation.status,
+            )
+        ).all()
+    turns: dict[str, set[tuple[int, int, dt.date, str, str]]] = {}
+    for site_code, *turn in rows:
+        turns.setdefault(site_code, set()).add(tuple(turn))  # type: ignore[arg-type]
+    return turns
+
+
+def test_only_the_kecamatan_whose_sets_changed_is_re_planned_and_the_others_keep_theirs(
+    planned: Runtime,
+) -> None:
+    before = _turns_by_site(planned)
+    with planned.transaction() as session:
+        campaign = service.require_campaign(session=session)
+        old_report = service.plan_report(session=session)
+        old_loads = stored_day_loads(session=session, campaign=campaign)
+        sites_service.change_sets(
+            session=session,
+            site_code=IT2,
+            tanggal=dt.date(2011, 10, 6),
+            change=2,
+            reason="added",
+            now=NOW,
+            by="tester",
+        )
+        result = service.replan(session=session, replan_day=MONDAY, now=NOW, by="tester")
+        loads = stored_day_loads(session=session, campaign=campaign)
+    after = _turns_by_site(planned)
+    assert result.sites == [IT2] and result.moved
+    assert after[SUKARAMI] == before[SUKARAMI]
+    assert after[IT2] != before[IT2]
+    assert [line for line in result.reports if line.kode_kecamatan == SUKARAMI] == [
+        line for line in old_report if line.kode_kecamatan == SUKARAMI
+    ]
+    assert loads[SUKARAMI] == old_loads[SUKARAMI] and loads[IT2] != old_loads[IT2]
+    with planned.transaction() as session:
+        # Nothing changed since: a re-plan takes no site, unless asked for all of them.
+        assert service.replan(session=session, replan_day=MONDAY, now=NOW).sites == []
+        every = service.replan(session=session, replan_day=MONDAY, now=NOW, all_sites=True)
+    assert every.sites == sorted([IT2, SUKARAMI]) and every.moved == []
+    assert [line.kode_kecamatan for line in every.reports] == [IT2, SUKARAMI]

@@ -125,6 +125,7 @@ def post_replan(
             now=dt.datetime.now(dt.UTC),
             by=user.username,
             freeze_days=body.freeze_days,
+            all_sites=body.all_sites,
         )
     except errors.ScheduleError as error:
         raise access.refused(error) from None

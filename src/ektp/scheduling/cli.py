@@ -220,6 +220,12 @@ def replan_command(
     freeze_days: Annotated[
         int | None, typer.Option(help="Days whose letters are out (default: the campaign's).")
     ] = None,
+    all_sites: Annotated[
+        bool,
+        typer.Option(
+            "--all-sites", help="Every site, not only those whose sets changed since the last run."
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Re-plan turns after the freeze window on the current capacity; say who moved."""
@@ -229,12 +235,19 @@ def replan_command(
     assert replan_day is not None
     with scheduling_transaction(ctx) as session:
         result = service.replan(
-            session=session, replan_day=replan_day, now=now(), by=BY, freeze_days=freeze_days
+            session=session,
+            replan_day=replan_day,
+            now=now(),
+            by=BY,
+            freeze_days=freeze_days,
+            all_sites=all_sites,
         )
     if as_json:
         typer.echo(result.model_dump_json())
         return
     print_reports(result.reports, f"re-plan {result.plan_run_id}")
+    where = ", ".join(result.sites) or "no site (no sets changed since the last run)"
+    typer.echo(f"re-planned: {where}")
     typer.echo(f"turns from {result.freeze_until} on re-planned; {len(result.moved):,} moved")
     for session_line in result.overbooked:
         typer.echo(

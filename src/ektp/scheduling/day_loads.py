@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -74,20 +74,24 @@ def store_day_loads(
     from_day: dt.date,
     held: SiteDays,
     batches: Iterable[NewTurns],
+    carried: Collection[str] = (),
 ) -> None:
     """Store on ``run`` its turns per site and day: from ``from_day`` on, those ``held``
-    (kept live) plus the new ``batches``; before it, the previous run's figures.
+    (kept live) plus the new ``batches``; before it, the previous run's figures, as for
+    every day of the ``carried`` sites (those the run left alone).
     """
     previous = _latest(session, run.campaign_id, before=run.id)
     loads: SiteDays = defaultdict(lambda: defaultdict(int))
     for site_days in (held, _placed(batches)):
         for site_code, days in site_days.items():
+            if previous is not None and site_code in carried:
+                continue
             for day, count in days.items():
                 if previous is None or day >= from_day:
                     loads[site_code][day] += count
     for site_code, days in (previous or {}).items():
         for day, count in days.items():
-            if day < from_day:
+            if day < from_day or site_code in carried:
                 loads[site_code][day] += count
     run.day_loads = json.dumps(
         {

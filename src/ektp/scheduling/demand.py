@@ -11,8 +11,9 @@ arrays take about 30 MB.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
-from collections.abc import Generator, Iterable, Iterator, Sequence
+from collections.abc import Collection, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
@@ -214,9 +215,22 @@ def eligible_uninvited(
     return _fetch(session, sql, params, with_turns=False, misses=_misses(session, campaign_id))
 
 
-def live_turns(*, session: Session, campaign_id: int) -> Residents:
-    """Return every resident holding a live turn in the campaign, with that turn."""
-    return _fetch(session, _LIVE_TURNS_SQL, {"campaign": campaign_id}, with_turns=True)
+def live_turns(
+    *, session: Session, campaign_id: int, kelurahan: Collection[str] | None = None
+) -> Residents:
+    """Return every resident holding a live turn in the campaign (living in ``kelurahan``
+    only, when given), with that turn."""
+    sql = _LIVE_TURNS_SQL
+    params: dict[str, Any] = {"campaign": campaign_id}
+    if kelurahan is not None:
+        codes = sorted(kelurahan)
+        if session.get_bind().dialect.name == "postgresql":
+            sql += "  AND r.kode_kelurahan = ANY(:kelurahan)\n"
+            params["kelurahan"] = codes
+        else:  # sqlite3 binds no lists: the codes as one JSON array
+            sql += "  AND r.kode_kelurahan IN (SELECT value FROM json_each(:kelurahan))\n"
+            params["kelurahan"] = json.dumps(codes)
+    return _fetch(session, sql, params, with_turns=True)
 
 
 @dataclass(frozen=True, eq=False)

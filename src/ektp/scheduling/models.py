@@ -94,6 +94,8 @@ class PlanRun(Base):
     # Turns per site and day as the run left them (JSON, scheduling.day_loads): the Dinas
     # chart reads them instead of counting a city's invitations on every request.
     day_loads: Mapped[str | None] = mapped_column(Text)
+    # The newest set change this run planned with: a re-plan re-plans the sites changed since.
+    set_changes_seen: Mapped[int | None] = mapped_column(Integer)
 
 
 class Invitation(Base):

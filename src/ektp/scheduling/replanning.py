@@ -5,6 +5,7 @@ ones are planned again on the sets working now, and the result says who moved.
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import numpy as np
 from sqlalchemy import select
@@ -12,21 +13,24 @@ from sqlalchemy.orm import Session
 
 from ektp.scheduling import demand as demand_sql
 from ektp.scheduling.bulk import NewTurns, collector_paused, insert_turns, set_status, stamp_text
+from ektp.scheduling.campaign import Campaign as Definition
 from ektp.scheduling.campaigns import campaign_definition, require_campaign, session_index
 from ektp.scheduling.day_loads import held_of_live, store_day_loads
 from ektp.scheduling.models import LIVE_STATUSES, Campaign, PlanRun
 from ektp.scheduling.replan import VANISHED, freeze_until
 from ektp.scheduling.replan import replan as replan_site
-from ektp.scheduling.report import SiteOutcome
-from ektp.scheduling.schemas import MovedTurn, OverbookedSession, ReplanResult
+from ektp.scheduling.report import KecamatanReport, SiteOutcome
+from ektp.scheduling.schemas import MovedTurn, OverbookedSession, ReplanResult, report_from_json
 from ektp.scheduling.site_plans import (
     calendar_for,
     finish_run,
     kecamatan_reports,
+    latest_run,
     longer_calendar,
     new_turns,
     serving_sites,
     site_outcome_of,
+    sites_changed_since,
     start_run,
 )
 
@@ -48,8 +52,15 @@ def replan(
     now: dt.datetime,
     by: str | None = None,
     freeze_days: int | None = None,
+    all_sites: bool = False,
 ) -> ReplanResult:
-    """Return who moved after re-planning every live turn on today's capacity.
+    """Return who moved after re-planning the live turns on today's capacity.
+
+    The kecamatan re-planned are those with a site whose sets changed since the latest plan
+    or re-plan (every one with ``all_sites``, or after a run that did not note its set
+    changes): elsewhere nothing changed, and turns a resident moved or a missed turn got in
+    the evening reserve stay where they are. The other kecamatan keep their report lines
+    and their turns per day.
 
     Turns before ``replan_day + freeze_days`` (letters already out) stay; later ones are
     planned again from that boundary, in the latest plan's RT order. A moved turn's old
@@ -57,8 +68,43 @@ def replan(
     """
     with collector_paused():
         return _replan(
-            session=session, replan_day=replan_day, now=now, by=by, freeze_days=freeze_days
+            session=session,
+            replan_day=replan_day,
+            now=now,
+            by=by,
+            freeze_days=freeze_days,
+            all_sites=all_sites,
         )
+
+
+def _sites_to_replan(
+    session: Session, campaign: Campaign, definition: Definition, all_sites: bool
+) -> tuple[set[str], PlanRun | None]:
+    """Return the codes of the sites to re-plan, and the run the others keep."""
+    everything = {site.code for site in definition.sites}
+    previous = latest_run(session, campaign)
+    if all_sites or previous is None or previous.set_changes_seen is None:
+        return everything, previous
+    changed = sites_changed_since(session, campaign, previous.set_changes_seen)
+    # A kecamatan's report adds its sites up: all of them, or none.
+    kecamatan = {site.kecamatan for site in definition.sites if site.code in changed}
+    return {site.code for site in definition.sites if site.kecamatan in kecamatan}, previous
+
+
+def _kept_reports(
+    reports: list[KecamatanReport], previous: PlanRun | None, *, replanned: set[str]
+) -> list[KecamatanReport]:
+    """Return ``reports`` with the lines of the kecamatan not ``replanned`` (codes) as
+    ``previous`` had them."""
+    before = {}
+    if previous is not None and previous.report is not None:
+        before = {line["kode_kecamatan"]: line for line in json.loads(previous.report)}
+    return [
+        report
+        if report.kode_kecamatan in replanned or report.kode_kecamatan not in before
+        else report_from_json(before[report.kode_kecamatan])
+        for report in reports
+    ]
 
 
 def _replan(
@@ -68,14 +114,24 @@ def _replan(
     now: dt.datetime,
     by: str | None = None,
     freeze_days: int | None = None,
+    all_sites: bool = False,
 ) -> ReplanResult:
     campaign = require_campaign(session=session)
     definition = campaign_definition(session=session, campaign=campaign)
     freeze = definition.freeze_days if freeze_days is None else freeze_days
     boundary_day = freeze_until(replan_day, freeze)
     seed = _plan_seed(session, campaign)
-    live = demand_sql.live_turns(session=session, campaign_id=campaign.id)
-    site_numbers = demand_sql.site_of_residents(live, serving_sites(session, definition))
+    replanned, previous = _sites_to_replan(session, campaign, definition, all_sites)
+    served = serving_sites(session, definition)
+    numbers = {number for number, site in enumerate(definition.sites) if site.code in replanned}
+    live = demand_sql.live_turns(
+        session=session,
+        campaign_id=campaign.id,
+        kelurahan=None
+        if len(numbers) == len(definition.sites)
+        else [kode for kode, number in served.items() if number in numbers],
+    )
+    site_numbers = demand_sql.site_of_residents(live, served)
     run = start_run(session, campaign, "replan", seed, now, by)
     stamp = stamp_text(session, now)
     outcomes: dict[str, list[SiteOutcome]] = {}
@@ -84,6 +140,8 @@ def _replan(
     old_ids: list[int] = []
     batches: list[NewTurns] = []
     for number, site in enumerate(definition.sites):
+        if number not in numbers:
+            continue
         group = demand_sql.site_residents(live, np.flatnonzero(site_numbers == number))
         turn_ids = live.turn[group.positions]
         turns = [live.turns[int(turn)] for turn in np.unique(turn_ids)]
@@ -177,13 +235,23 @@ def _replan(
     insert_turns(session, batches, stamp)
     run.moved = len(moved)
     run.invited = len(moved)
-    reports = kecamatan_reports(session, definition, outcomes)
+    reports = _kept_reports(
+        kecamatan_reports(session, definition, outcomes), previous, replanned=set(outcomes)
+    )
     held = held_of_live(live.turn, live.turns, live.invitation_id, old_ids)
-    store_day_loads(session, run, from_day=replan_day, held=held, batches=batches)
+    store_day_loads(
+        session,
+        run,
+        from_day=replan_day,
+        held=held,
+        batches=batches,
+        carried={site.code for site in definition.sites} - replanned,
+    )
     finish_run(session, run, reports, now)
     return ReplanResult(
         plan_run_id=run.id,
         freeze_until=boundary_day,
+        sites=sorted(replanned),
         moved=moved,
         overbooked=overbooked,
         reports=reports,

@@ -119,6 +119,8 @@ class ReplanResult(BaseModel):
 
     plan_run_id: int
     freeze_until: dt.date
+    sites: list[str]
+    """The codes of the sites re-planned (see ``replanning.replan``)."""
     moved: list[MovedTurn]
     overbooked: list[OverbookedSession]
     reports: list[KecamatanReport]
@@ -256,6 +258,8 @@ class ReplanRequest(BaseModel):
 
     day: dt.date
     freeze_days: int | None = Field(default=None, ge=0)
+    all_sites: bool = False
+    """Re-plan every site, not only those whose sets changed since the latest run."""
 
 
 class SetChangeRequest(BaseModel):

@@ -9,13 +9,14 @@ import json
 from collections.abc import Sequence
 
 import numpy as np
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ektp.regions import service as regions_service
 from ektp.scheduling.bulk import NewTurns
 from ektp.scheduling.campaign import Campaign as Definition
 from ektp.scheduling.campaigns import kecamatan_names, session_index, utc
-from ektp.scheduling.models import Campaign, PlanRun
+from ektp.scheduling.models import Campaign, PlanRun, SetChangeEvent
 from ektp.scheduling.planner import IntArray
 from ektp.scheduling.report import (
     KecamatanReport,
@@ -168,10 +169,36 @@ def start_run(
         invited=0,
         moved=0,
         created_by=by,
+        set_changes_seen=session.scalar(
+            select(func.coalesce(func.max(SetChangeEvent.id), 0)).where(
+                SetChangeEvent.campaign_id == campaign.id
+            )
+        ),
     )
     session.add(run)
     session.flush()
     return run
+
+
+def latest_run(session: Session, campaign: Campaign) -> PlanRun | None:
+    """Return the campaign's latest plan or re-plan (re-invitations aside), or None."""
+    return session.execute(
+        select(PlanRun)
+        .where(PlanRun.campaign_id == campaign.id, PlanRun.kind.in_(("plan", "replan")))
+        .order_by(PlanRun.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def sites_changed_since(session: Session, campaign: Campaign, seen: int) -> set[str]:
+    """Return the codes of the sites whose sets changed after the set change ``seen``."""
+    return set(
+        session.execute(
+            select(SetChangeEvent.site_code)
+            .where(SetChangeEvent.campaign_id == campaign.id, SetChangeEvent.id > seen)
+            .distinct()
+        ).scalars()
+    )
 
 
 def finish_run(
