@@ -10,7 +10,9 @@ start-up included:
 * ``schedule plan``: read the demand, plan every site, write every invitation (goal < 10 s
   and < 1 GB at scale 1.0);
 * ``sites change`` (+5 sets to Ilir Timur II, 16.71.06, from 10 Oct 2011), then
-  ``schedule replan --day 2011-10-03`` (freeze 7 days): same goals.
+  ``schedule replan --day 2011-10-03`` (freeze 7 days), which re-plans the kecamatan whose
+  sets changed: same goals. The same re-plan of every site (``--all-sites``) runs first on
+  a copy of the database, for comparison.
 
 Full city: ``.venv/bin/python benchmarks/plan_city.py``; a quick check:
 ``.venv/bin/python benchmarks/plan_city.py --scale 0.05``.
@@ -21,13 +23,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +95,11 @@ def run_backend(url: str, options: argparse.Namespace, scratch: Path) -> dict[st
         check=True,
         stdout=subprocess.DEVNULL,
     )  # fmt: skip
+    with database_copy(url, scratch) as copy:
+        every = measured(
+            ektp(copy, "schedule", "replan", "--day", "2011-10-03", "--all-sites", "--json"),
+            scratch,
+        )
     replan = measured(ektp(url, "schedule", "replan", "--day", "2011-10-03", "--json"), scratch)
     reports = json.loads(plan["output"])
     replanned = json.loads(replan["output"])
@@ -100,13 +109,44 @@ def run_backend(url: str, options: argparse.Namespace, scratch: Path) -> dict[st
         "steps": {
             "campaign create": create,
             "schedule plan": plan,
+            "schedule replan --all-sites (+5 sets IT2)": every,
             "schedule replan (+5 sets IT2)": replan,
         },
         "invited": sum(line["residents"] for line in reports),
         "moved": len(replanned["moved"]),
+        "moved_all_sites": len(json.loads(every["output"])["moved"]),
+        "sites": replanned["sites"],
         "it2_before": next(line for line in reports if line["kode_kecamatan"] == IT2),
         "it2_after": next(line for line in replanned["reports"] if line["kode_kecamatan"] == IT2),
     }
+
+
+@contextmanager
+def database_copy(url: str, scratch: Path) -> Iterator[str]:
+    """Yield the URL of a copy of the database at ``url``, removed afterwards."""
+    if url.startswith("sqlite:///"):
+        source = Path(url.removeprefix("sqlite:///"))
+        with closing(sqlite3.connect(source)) as connection:
+            # Everything in the main file, so that copying it copies the database.
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        target = scratch / "copy.sqlite3"
+        shutil.copyfile(source, target)
+        try:
+            yield f"sqlite:///{target}"
+        finally:
+            target.unlink()
+        return
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    copy_name = f"{name}_copy"
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
+        connection.execute(f"CREATE DATABASE {copy_name} TEMPLATE {name}")
+    try:
+        yield f"{base}/{copy_name}"
+    finally:
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
+            connection.execute(f"DROP DATABASE IF EXISTS {copy_name} WITH (FORCE)")
 
 
 @contextmanager
@@ -144,7 +184,9 @@ def table(results: dict[str, dict[str, Any]]) -> str:
             f"{backend}: generate {result['generate_s']:.1f} s; {result['invited']:,} invited; "
             f"Ilir Timur II last day {before['last_day']} (bound "
             f"{before['lower_bound_last_day']}, {before['extra_sets_needed']} more sets needed) "
-            f"-> after +5 sets {after['last_day']}; {result['moved']:,} turns moved"
+            f"-> after +5 sets {after['last_day']}; {result['moved']:,} turns moved "
+            f"(re-planned: {', '.join(result['sites'])}; with --all-sites "
+            f"{result['moved_all_sites']:,})"
         )
     return "\n".join(lines)
 
