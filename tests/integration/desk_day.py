@@ -1,5 +1,6 @@
 """Helpers of the perekaman desk tests: a cipher, a template, captures in their own
-transaction or a given one, counts, two transactions at once.
+transaction or a given one, counts, and two transactions at once (the handover tests race
+their desks with it too).
 """
 
 from __future__ import annotations

@@ -8,8 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -35,6 +33,7 @@ from ektp.cards.models import (
 from ektp.cards.transitions import move
 from ektp.recording.crypto import BiometricCipher
 from ektp.runtime import Runtime
+from tests.integration.desk_day import at_once
 from tests.integration.handover_city import (
     NOW,
     PEOPLE,
@@ -163,26 +162,6 @@ def test_handing_over_a_card_never_printed_is_refused_with_the_lifecycles_reason
     assert snapshot(runtime) == before
 
 
-def _at_once(runtime: Runtime, work: Callable[[Session], object]) -> list[object]:
-    barrier = threading.Barrier(2)
-    outcomes: list[object] = []
-
-    def run() -> None:
-        barrier.wait()
-        try:
-            with runtime.transaction() as session:
-                outcomes.append(work(session))
-        except Exception as error:
-            outcomes.append(error)
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
-
-
 def test_two_desks_handing_over_one_card_at_once_hand_it_over_once(
     desk: tuple[Runtime, dict[str, int]],
 ) -> None:
@@ -198,7 +177,7 @@ def test_two_desks_handing_over_one_card_at_once_hand_it_over_once(
             **OWNER,
         ).handover_id
 
-    outcomes = _at_once(runtime, work)
+    outcomes = at_once(runtime, work)
     assert sum(isinstance(o, int) for o in outcomes) == 1, outcomes
     # The loser is refused (or, on SQLite, finds the database locked): never a second row.
     with runtime.transaction() as session:

@@ -284,3 +284,22 @@ def test_only_the_kecamatan_whose_sets_changed_is_re_planned_and_the_others_keep
         every = service.replan(session=session, replan_day=MONDAY, now=NOW, all_sites=True)
     assert every.sites == sorted([IT2, SUKARAMI]) and every.moved == []
     assert [line.kode_kecamatan for line in every.reports] == [IT2, SUKARAMI]
+
+
+def test_a_plan_for_newcomers_between_a_set_change_and_the_re_plan_hides_no_change(
+    planned: Runtime,
+) -> None:
+    with planned.transaction() as session:
+        sites_service.change_sets(
+            session=session,
+            site_code=IT2,
+            tanggal=dt.date(2011, 10, 6),
+            change=2,
+            reason="added",
+            now=NOW,
+            by="tester",
+        )
+        # A plan places newcomers around the turns given; it moves none of them.
+        service.plan(session=session, now=NOW, today=MONDAY)
+        result = service.replan(session=session, replan_day=MONDAY, now=NOW)
+    assert result.sites == [IT2] and result.moved

@@ -22,6 +22,7 @@ from ektp.scheduling.replan import replan as replan_site
 from ektp.scheduling.report import KecamatanReport, SiteOutcome
 from ektp.scheduling.schemas import MovedTurn, OverbookedSession, ReplanResult, report_from_json
 from ektp.scheduling.site_plans import (
+    baseline_run,
     calendar_for,
     finish_run,
     kecamatan_reports,
@@ -80,12 +81,13 @@ def replan(
 def _sites_to_replan(
     session: Session, campaign: Campaign, definition: Definition, all_sites: bool
 ) -> tuple[set[str], PlanRun | None]:
-    """Return the codes of the sites to re-plan, and the run the others keep."""
+    """Return the codes of the sites to re-plan, and the run whose report the others keep."""
     everything = {site.code for site in definition.sites}
     previous = latest_run(session, campaign)
-    if all_sites or previous is None or previous.set_changes_seen is None:
+    baseline = baseline_run(session, campaign)
+    if all_sites or baseline is None or baseline.set_changes_seen is None:
         return everything, previous
-    changed = sites_changed_since(session, campaign, previous.set_changes_seen)
+    changed = sites_changed_since(session, campaign, baseline.set_changes_seen)
     # A kecamatan's report adds its sites up: all of them, or none.
     kecamatan = {site.kecamatan for site in definition.sites if site.code in changed}
     return {site.code for site in definition.sites if site.kecamatan in kecamatan}, previous

@@ -190,6 +190,26 @@ def latest_run(session: Session, campaign: Campaign) -> PlanRun | None:
     ).scalar_one_or_none()
 
 
+def baseline_run(session: Session, campaign: Campaign) -> PlanRun | None:
+    """Return the run that last placed every live turn on the capacity of its day: the
+    latest re-plan, else the first plan (a later plan only adds newcomers around the turns
+    already given), or None before any plan."""
+    latest_replan = session.execute(
+        select(PlanRun)
+        .where(PlanRun.campaign_id == campaign.id, PlanRun.kind == "replan")
+        .order_by(PlanRun.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if latest_replan is not None:
+        return latest_replan
+    return session.execute(
+        select(PlanRun)
+        .where(PlanRun.campaign_id == campaign.id, PlanRun.kind == "plan")
+        .order_by(PlanRun.id)
+        .limit(1)
+    ).scalar_one_or_none()
+
+
 def sites_changed_since(session: Session, campaign: Campaign, seen: int) -> set[str]:
     """Return the codes of the sites whose sets changed after the set change ``seen``."""
     return set(
