@@ -57,11 +57,12 @@ def replan(
 ) -> ReplanResult:
     """Return who moved after re-planning the live turns on today's capacity.
 
-    The kecamatan re-planned are those with a site whose sets changed since the latest plan
-    or re-plan (every one with ``all_sites``, or after a run that did not note its set
-    changes): elsewhere nothing changed, and turns a resident moved or a missed turn got in
-    the evening reserve stay where they are. The other kecamatan keep their report lines
-    and their turns per day.
+    The kecamatan re-planned are those with a site whose sets changed since the latest
+    re-plan, else since the first plan (``site_plans.baseline_run``); every one with
+    ``all_sites``, or after a run that did not note its set changes. Elsewhere nothing
+    changed, and turns a resident moved or a missed turn got in the evening reserve stay
+    where they are; those kecamatan keep the report lines of the latest run and their turns
+    per day.
 
     Turns before ``replan_day + freeze_days`` (letters already out) stay; later ones are
     planned again from that boundary, in the latest plan's RT order. A moved turn's old
