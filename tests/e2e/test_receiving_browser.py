@@ -77,6 +77,9 @@ def test_receiving_a_shipment_with_one_card_missing_and_one_extra(
     serial.fill(serials[0])
     serial.press("Enter")
     expect(page.locator("[data-outcome]")).to_have_attribute("data-outcome", "already_received")
+    # As after every scan: the swapped-in form is ready once it has the focus (pressing
+    # Enter sooner posts the whole page instead, as without JavaScript).
+    expect(page.locator("#serial")).to_be_focused()
     page.locator("#serial").fill(EXTRA)
     page.locator("#serial").press("Enter")
     expect(page.locator("[data-outcome]")).to_have_attribute("data-outcome", "extra")
