@@ -20,6 +20,7 @@ from ektp.residents.eligibility import is_wajib_ktp
 from ektp.residents.records import ResidentRecord
 from ektp.residents.writer import write_batch
 from ektp.scheduling import service
+from ektp.sites import service as sites_service
 from ektp.sites.calendar import SessionCalendar, build_calendar
 
 NOW = dt.datetime(2011, 9, 26, 2, tzinfo=dt.UTC)
@@ -154,6 +155,19 @@ def plan_city(session: Session, directory: Path) -> None:
     load(session, small_city())
     service.create_campaign(session=session, scenario=scenario_file(directory), now=NOW)
     service.plan(session=session, now=NOW)
+
+
+def add_two_sets_at_it2(session: Session) -> None:
+    """Add two sets to Ilir Timur II from Thursday of the first week (after the freeze)."""
+    sites_service.change_sets(
+        session=session,
+        site_code=IT2,
+        tanggal=dt.date(2011, 10, 6),
+        change=2,
+        reason="added",
+        now=NOW,
+        by="tester",
+    )
 
 
 def eligible(records: Sequence[ResidentRecord], as_of: dt.date = START) -> set[str]:

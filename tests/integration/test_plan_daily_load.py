@@ -22,6 +22,7 @@ from tests.integration.schedule_city import (
     IT2,
     NOW,
     SUKARAMI,
+    add_two_sets_at_it2,
     plan_city,
     small_city,
 )
@@ -69,15 +70,7 @@ def test_after_a_plan_the_chart_counts_every_turn_given_per_day(planned: Runtime
 
 def test_after_a_re_plan_the_chart_counts_the_turns_where_they_now_are(planned: Runtime) -> None:
     with planned.transaction() as session:
-        sites_service.change_sets(
-            session=session,
-            site_code=IT2,
-            tanggal=dt.date(2011, 10, 6),
-            change=2,
-            reason="added",
-            now=NOW,
-            by="tester",
-        )
+        add_two_sets_at_it2(session)
         result = service.replan(session=session, replan_day=MONDAY, now=NOW, by="tester")
     assert result.moved
     assert _chart(planned) == _given(planned)

@@ -11,7 +11,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, text
-from sqlalchemy.orm import Session
 
 from ektp.runtime import Runtime
 from ektp.scheduling import service
@@ -25,6 +24,7 @@ from tests.integration.schedule_city import (
     NOW,
     SUKARAMI,
     Household,
+    add_two_sets_at_it2,
     calendars,
     eligible,
     household_records,
@@ -50,19 +50,6 @@ def planned(runtime: Runtime, tmp_path: Path) -> Runtime:
     return runtime
 
 
-def _two_sets_more_at_it2(session: Session) -> None:
-    """Add two sets to Ilir Timur II from Thursday of the first week (after the freeze)."""
-    sites_service.change_sets(
-        session=session,
-        site_code=IT2,
-        tanggal=dt.date(2011, 10, 6),
-        change=2,
-        reason="added",
-        now=NOW,
-        by="tester",
-    )
-
-
 def _live_by_id(runtime: Runtime) -> dict[int, tuple[int, dt.date, str]]:
     with runtime.transaction() as session:
         rows = session.execute(
@@ -79,7 +66,7 @@ def test_added_sets_pull_later_turns_forward_and_leave_the_freeze_window_alone(
     before = _live_by_id(planned)
     with planned.transaction() as session:
         old_report = service.plan_report(session=session)
-        _two_sets_more_at_it2(session)
+        add_two_sets_at_it2(session)
         result = service.replan(session=session, replan_day=MONDAY, now=NOW, by="tester")
     after = _live_by_id(planned)
     frozen = {key: turn for key, turn in before.items() if turn[1] < FREEZE_END}
@@ -265,7 +252,7 @@ def test_only_the_kecamatan_whose_sets_changed_is_re_planned_and_the_others_keep
         campaign = service.require_campaign(session=session)
         old_report = service.plan_report(session=session)
         old_loads = stored_day_loads(session=session, campaign=campaign)
-        _two_sets_more_at_it2(session)
+        add_two_sets_at_it2(session)
         result = service.replan(session=session, replan_day=MONDAY, now=NOW, by="tester")
         loads = stored_day_loads(session=session, campaign=campaign)
     after = _turns_by_site(planned)
@@ -288,7 +275,7 @@ def test_a_plan_for_newcomers_between_a_set_change_and_the_re_plan_hides_no_chan
     planned: Runtime,
 ) -> None:
     with planned.transaction() as session:
-        _two_sets_more_at_it2(session)
+        add_two_sets_at_it2(session)
         # A plan places newcomers around the turns given; it moves none of them.
         service.plan(session=session, now=NOW, today=MONDAY)
         result = service.replan(session=session, replan_day=MONDAY, now=NOW)

@@ -146,15 +146,13 @@ def raw_chunks(
         cursor.close()
 
 
-def _chunks_of(rows: Iterator[Any], size: int) -> Generator[list[Any], None, None]:
+def _chunks_of(rows: Generator[Any, None, None], size: int) -> Generator[list[Any], None, None]:
     try:
         while chunk := list(islice(rows, size)):
             yield chunk
     finally:
         # A stream left early cancels its query here, in the thread that read it.
-        close = getattr(rows, "close", None)
-        if close is not None:
-            close()
+        rows.close()
 
 
 def _fetch(
